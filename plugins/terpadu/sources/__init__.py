@@ -1,0 +1,1 @@
+"""The four sectoral sources: contracts (contracts.py), NIK rules (nik.py) and readers."""
