@@ -72,7 +72,8 @@ class Settings:
 
     @property
     def airflow_home(self) -> Path:
-        return self.state_dir / "airflow"
+        """AIRFLOW_HOME of the project's own Airflow (SQLite metadata, logs)."""
+        return Path(os.environ.get("TERPADU_AIRFLOW_HOME", self.state_dir / "airflow"))
 
     @property
     def dbt_project_dir(self) -> Path:

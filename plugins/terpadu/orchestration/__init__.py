@@ -1,0 +1,1 @@
+"""Airflow wiring: Assets, DAG factories, the local Airflow environment, and `terpadu run`."""
