@@ -1,0 +1,29 @@
+"""Ingest stage: inbox → landing zone (object store) → raw.* in the warehouse.
+
+    scan_inbox(source, settings) -> list[str]
+    land_delivery(source, path, settings) -> dict          # manifest; outcome landed|duplicate|rejected
+    load_deliveries(source, landed, settings) -> list[dict]  # writer; outcome accepted|rejected|duplicate
+    ingest_source(source, settings, progress=print) -> list[dict]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from terpadu.ingest.landing import land_delivery, scan_inbox
+from terpadu.ingest.loading import RowAccountingError, load_deliveries
+from terpadu.settings import Settings
+
+
+def ingest_source(source: str, settings: Settings, progress: Callable[[str], None] | None = print,
+                  inbox: Path | None = None) -> list[dict]:
+    """scan → land → load for one source; returns one result dict per delivered file."""
+    paths = scan_inbox(source, settings, inbox=inbox)
+    if progress:
+        progress(f"{source}: {len(paths)} file(s) in the inbox")
+    landed = [land_delivery(source, path, settings) for path in paths]
+    return load_deliveries(source, landed, settings)
+
+
+__all__ = ["RowAccountingError", "ingest_source", "land_delivery", "load_deliveries", "scan_inbox"]
