@@ -1,0 +1,43 @@
+{#-
+    nik_status(nik, sex, kecamatan_relation): why a NIK can or cannot be used for a deterministic match.
+
+    A NIK is 16 digits `PP KK CC DDMMYY SSSS`: the kecamatan of first registration, the birth date
+    with day + 40 for women, a serial. There is no check digit, so these structural checks are all
+    that can be said without Dukcapil. The first failing check wins, in this order:
+      missing        blank or null
+      excel_mangled  the value went through a spreadsheet as a number (3.51E+15, 3510...0.0)
+      not_16_digits  anything else that is not exactly 16 digits
+      invalid_region first 6 digits are not a Kemendagri kecamatan (`kecamatan_relation` with a `kecamatan_digits` column)
+      invalid_date   DDMMYY (day - 40 for women) is not a calendar date in 19YY or 20YY
+      sex_mismatch   day > 40 (woman) disagrees with the record's sex ('L'/'P'); skipped when sex is null
+      valid
+    `nik` must already be trimmed text; `sex` is 'L', 'P' or null.
+-#}
+{% macro nik_status(nik, sex, kecamatan_relation) -%}
+    case
+        when {{ nik }} is null or {{ nik }} = '' then 'missing'
+        when regexp_full_match({{ nik }}, '^[0-9]+([.,][0-9]+)?[eE][+]?[0-9]+$')
+            or regexp_full_match({{ nik }}, '^[0-9]{15,16}[.,]0+$')
+            then 'excel_mangled'
+        when not regexp_full_match({{ nik }}, '^[0-9]{16}$') then 'not_16_digits'
+        when not exists (
+            select 1
+            from {{ kecamatan_relation }} as _kec
+            where _kec.kecamatan_digits = substr({{ nik }}, 1, 6)
+        ) then 'invalid_region'
+        when {{ nik_birth_date(nik, '19') }} is null and {{ nik_birth_date(nik, '20') }} is null
+            then 'invalid_date'
+        when {{ sex }} = 'L' and cast(substr({{ nik }}, 7, 2) as integer) > 40 then 'sex_mismatch'
+        when {{ sex }} = 'P' and cast(substr({{ nik }}, 7, 2) as integer) <= 40 then 'sex_mismatch'
+        else 'valid'
+    end
+{%- endmacro %}
+
+{#- The birth date encoded in a 16-digit NIK for a given century ('19' or '20'), or null. -#}
+{% macro nik_birth_date(nik, century) -%}
+    cast(try_strptime(
+        lpad(cast(cast(substr({{ nik }}, 7, 2) as integer) % 40 as varchar), 2, '0')
+        || substr({{ nik }}, 9, 2) || '{{ century }}' || substr({{ nik }}, 11, 2),
+        '%d%m%Y'
+    ) as date)
+{%- endmacro %}

@@ -1,0 +1,144 @@
+{#-
+    One row per integrated person (person_id): the survivorship rules.
+      identity, family card, address and life status: Dukcapil when the person is there, otherwise
+        the DTKS record, otherwise the Regsosek member;
+      programme receipt: DTKS (any of the person's DTKS records receiving);
+      family (for the welfare rank) and socio-economics: Regsosek.
+-#}
+with records as (
+    select * from {{ ref('int_person_source_records') }}
+),
+
+dukcapil as (
+    select
+        records.person_id,
+        persons.*,
+    from records
+    inner join {{ ref('int_dukcapil_persons_deduplicated') }} as persons
+        on records.source = 'dukcapil' and records.record_id = persons.nik
+),
+
+dtks as (
+    select
+        records.person_id,
+        records.match_status,
+        persons.*,
+    from records
+    inner join {{ ref('int_dtks_persons_deduplicated') }} as persons
+        on records.source = 'dtks' and records.record_id = persons.dtks_person_id
+),
+
+dtks_by_person as (
+    select
+        person_id,
+        count(*) as dtks_records,
+        bool_or(receives_pkh) as receives_pkh,
+        bool_or(receives_bpnt) as receives_bpnt,
+        bool_or(receives_pbi) as receives_pbi,
+        -- the lowest DTKS id represents the person where one value is needed
+        arg_min(dtks_person_id, dtks_person_id) as dtks_person_id,
+        arg_min(nik, dtks_person_id) as nik,
+        arg_min(nik_status, dtks_person_id) as nik_status,
+        arg_min(kk_number, dtks_person_id) as kk_number,
+        arg_min(full_name, dtks_person_id) as full_name,
+        arg_min(birth_date, dtks_person_id) as birth_date,
+        arg_min(sex, dtks_person_id) as sex,
+        arg_min(desa_code, dtks_person_id) as desa_code,
+        arg_min(kecamatan_code, dtks_person_id) as kecamatan_code,
+        arg_min(region_code, dtks_person_id) as region_code,
+        bool_or(match_status = 'identity_conflict') as has_identity_conflict,
+    from dtks
+    group by person_id
+),
+
+regsosek as (
+    select
+        records.person_id,
+        records.match_status,
+        persons.*,
+    from records
+    inner join {{ ref('int_regsosek_persons_located') }} as persons
+        on records.source = 'regsosek' and records.record_id = persons.regsosek_person_id
+),
+
+regsosek_by_person as (
+    select
+        person_id,
+        count(*) as regsosek_records,
+        arg_min(regsosek_person_id, regsosek_person_id) as regsosek_person_id,
+        arg_min(regsosek_family_id, regsosek_person_id) as family_id,
+        arg_min(nik, regsosek_person_id) as nik,
+        arg_min(nik_status, regsosek_person_id) as nik_status,
+        arg_min(family_kk_number, regsosek_person_id) as kk_number,
+        arg_min(full_name, regsosek_person_id) as full_name,
+        arg_min(birth_date, regsosek_person_id) as birth_date,
+        arg_min(sex, regsosek_person_id) as sex,
+        arg_min(desa_code, regsosek_person_id) as desa_code,
+        arg_min(kecamatan_code, regsosek_person_id) as kecamatan_code,
+        arg_min(region_code, regsosek_person_id) as region_code,
+        bool_or(match_status = 'identity_conflict') as has_identity_conflict,
+    from regsosek
+    group by person_id
+),
+
+people as (
+    select distinct person_id, person_key from records
+),
+
+integrated as (
+    select
+        people.person_id,
+        people.person_key,
+        coalesce(dukcapil.nik, dtks_by_person.nik, regsosek_by_person.nik) as nik,
+        coalesce(dukcapil.nik_status, dtks_by_person.nik_status, regsosek_by_person.nik_status) as nik_status,
+        regsosek_by_person.family_id,
+        coalesce(dukcapil.kk_number, dtks_by_person.kk_number, regsosek_by_person.kk_number) as kk_number,
+        coalesce(dukcapil.full_name, dtks_by_person.full_name, regsosek_by_person.full_name) as full_name,
+        coalesce(dukcapil.birth_date, dtks_by_person.birth_date, regsosek_by_person.birth_date) as birth_date,
+        coalesce(dukcapil.sex, dtks_by_person.sex, regsosek_by_person.sex) as sex,
+        case
+            when dukcapil.person_id is not null then dukcapil.region_code
+            when dtks_by_person.person_id is not null then dtks_by_person.region_code
+            else regsosek_by_person.region_code
+        end as region_code,
+        case
+            when dukcapil.person_id is not null then dukcapil.kecamatan_code
+            when dtks_by_person.person_id is not null then dtks_by_person.kecamatan_code
+            else regsosek_by_person.kecamatan_code
+        end as kecamatan_code,
+        case
+            when dukcapil.person_id is not null then dukcapil.desa_code
+            when dtks_by_person.person_id is not null then dtks_by_person.desa_code
+            else regsosek_by_person.desa_code
+        end as desa_code,
+        dukcapil.is_alive,
+        dukcapil.death_date,
+        dukcapil.person_id is not null as is_in_dukcapil,
+        dtks_by_person.person_id is not null as is_in_dtks,
+        regsosek_by_person.person_id is not null as is_in_regsosek,
+        coalesce(dtks_by_person.receives_pkh, false) as receives_pkh,
+        coalesce(dtks_by_person.receives_bpnt, false) as receives_bpnt,
+        coalesce(dtks_by_person.receives_pbi, false) as receives_pbi,
+        dtks_by_person.dtks_person_id,
+        coalesce(dtks_by_person.dtks_records, 0) as dtks_records,
+        dtks_by_person.region_code as dtks_region_code,
+        dtks_by_person.desa_code as dtks_desa_code,
+        regsosek_by_person.regsosek_person_id,
+        coalesce(dtks_by_person.has_identity_conflict, false)
+            or coalesce(regsosek_by_person.has_identity_conflict, false) as has_identity_conflict,
+    from people
+    left join dukcapil on people.person_id = dukcapil.person_id
+    left join dtks_by_person on people.person_id = dtks_by_person.person_id
+    left join regsosek_by_person on people.person_id = regsosek_by_person.person_id
+),
+
+shared as (
+    select
+        *,
+        -- A structurally valid NIK carried by more than one integrated person: someone uses another's NIK.
+        nik_status = 'valid' and count(*) over (partition by case when nik_status = 'valid' then nik end) > 1
+            as is_nik_shared,
+    from integrated
+)
+
+select * from shared

@@ -1,0 +1,146 @@
+{#-
+    One row per person and flag type: the worklists operators act on. `region_code` is the region whose
+    worklist holds the flag: the person's region, except moved_out, which belongs to the DTKS region
+    that still lists (and pays) the person. Programme rules come from seeds/programme_rules.csv.
+-#}
+with persons as (
+    select * from {{ ref('dim_persons') }}
+),
+
+rules as (
+    select * from {{ ref('programme_rules') }}
+    where receipt_column is not null
+),
+
+-- one row per person and programme with receipt data
+person_programmes as (
+    select
+        persons.person_id,
+        rules.programme,
+        rules.min_desil,
+        rules.max_desil,
+        case rules.receipt_column
+            when 'receives_pkh' then persons.receives_pkh
+            when 'receives_bpnt' then persons.receives_bpnt
+            when 'receives_pbi' then persons.receives_pbi
+        end as is_receiving,
+        persons.desil,
+        persons.is_alive,
+    from persons
+    cross join rules
+),
+
+inclusion as (
+    select
+        person_id,
+        'inclusion_error' as flag_type,
+        'receiving ' || string_agg(programme || ' (desil ' || min_desil || '-' || max_desil || ')', ', ' order by programme)
+            || ' while in desil ' || any_value(desil) as reason,
+        'verify eligibility by ground check; end the benefit if confirmed' as action,
+        string_agg(programme, ', ' order by programme) as programmes,
+    from person_programmes
+    where is_receiving and desil is not null and (desil > max_desil or desil < min_desil)
+    group by person_id
+),
+
+exclusion as (
+    select
+        person_id,
+        'exclusion_error' as flag_type,
+        'eligible by desil ' || any_value(desil) || ' for ' || string_agg(programme, ', ' order by programme)
+            || ' but not receiving' as reason,
+        'propose (usulan) for the programme after confirming the family''s situation' as action,
+        string_agg(programme, ', ' order by programme) as programmes,
+    from person_programmes
+    where not is_receiving and desil between min_desil and max_desil and is_alive is distinct from false
+    group by person_id
+),
+
+identity_flags as (
+    select
+        person_id,
+        case
+            when is_nik_shared then 'nik_shared'
+            when nik_status = 'excel_mangled' then 'nik_excel_mangled'
+            when nik_status <> 'valid' then 'nik_invalid'
+            when not is_in_dukcapil then 'nik_not_in_dukcapil'
+        end as flag_type,
+        case
+            when is_nik_shared then 'NIK ' || nik || ' is carried by more than one person with a different name or birth date'
+            when nik_status = 'excel_mangled' then 'NIK ' || nik || ' was damaged by a spreadsheet (number format)'
+            when nik_status = 'missing' then 'no NIK recorded'
+            when nik_status <> 'valid' then 'NIK ' || nik || ' fails the structure check: ' || nik_status
+            when not is_in_dukcapil then 'NIK ' || nik || ' is not in the Dukcapil delivery'
+        end as reason,
+        case
+            when is_nik_shared then 'check both persons'' KTP/KK; correct the record that uses another person''s NIK'
+            when nik_status = 'excel_mangled' then 'retype the NIK from the KTP/KK as text'
+            when nik_status <> 'valid' then 'record the NIK from the KTP/KK'
+            when not is_in_dukcapil then 'verify the NIK with Dukcapil (moved, typo, or not registered)'
+        end as action,
+        cast(null as varchar) as programmes,
+    from persons
+    where is_in_dtks or is_in_regsosek or is_nik_shared
+),
+
+dead_recipients as (
+    select
+        person_id,
+        'dead_recipient' as flag_type,
+        'died ' || coalesce(strftime(death_date, '%Y-%m-%d'), '(date unknown)') || ' per Dukcapil, still receiving '
+            || concat_ws(', ',
+                case when receives_pkh then 'PKH' end,
+                case when receives_bpnt then 'BPNT' end,
+                case when receives_pbi then 'PBI' end) as reason,
+        'stop the benefit and deactivate the DTKS record' as action,
+        concat_ws(', ',
+            case when receives_pkh then 'PKH' end,
+            case when receives_bpnt then 'BPNT' end,
+            case when receives_pbi then 'PBI' end) as programmes,
+    from persons
+    where is_alive = false and (receives_pkh or receives_bpnt or receives_pbi)
+),
+
+moved as (
+    select
+        person_id,
+        'moved_out' as flag_type,
+        'Dukcapil address ' || desa_code || ' is outside the DTKS region ' || dtks_region_code as reason,
+        'hand over to the region of residence or update the address in DTKS' as action,
+        cast(null as varchar) as programmes,
+        dtks_region_code as worklist_region_code,
+    from persons
+    where is_in_dukcapil and is_in_dtks and region_code <> dtks_region_code
+),
+
+flags as (
+    select *, cast(null as varchar) as worklist_region_code from inclusion
+    union all
+    select *, cast(null as varchar) as worklist_region_code from exclusion
+    union all
+    select *, cast(null as varchar) as worklist_region_code from identity_flags where flag_type is not null
+    union all
+    select *, cast(null as varchar) as worklist_region_code from dead_recipients
+    union all
+    select * from moved
+),
+
+final as (
+    select
+        coalesce(flags.worklist_region_code, persons.region_code) as region_code,
+        case when flags.worklist_region_code is null then persons.kecamatan_code
+            else substr(persons.dtks_desa_code, 1, 8) end as kecamatan_code,
+        case when flags.worklist_region_code is null then persons.desa_code else persons.dtks_desa_code end as desa_code,
+        flags.person_id,
+        persons.nik,
+        persons.full_name,
+        flags.flag_type,
+        flags.reason,
+        flags.action,
+        flags.programmes,
+        persons.desil,
+    from flags
+    inner join persons on flags.person_id = persons.person_id
+)
+
+select * from final
