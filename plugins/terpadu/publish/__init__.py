@@ -1,0 +1,8 @@
+"""The publisher: a verified release per region (`publish_region`) and the static portal (`build_portal`)."""
+
+from __future__ import annotations
+
+from terpadu.publish.portal import build_portal
+from terpadu.publish.release import publish_region
+
+__all__ = ["build_portal", "publish_region"]

@@ -1,0 +1,314 @@
+"""One region's release: build it in a temp folder, upload, verify, then switch `latest`.
+
+Object layout in the store:
+  releases/<region_code>/<run_id>/readiness.html, extract/persons.{parquet,csv},
+                                  worklists/<kecamatan_code>.xlsx, manifest.json
+  releases/<region_code>/latest.json        pointer {run_id, manifest_key, manifest_sha256, published_at}
+  releases/_audit/<run_id>/<region_code>.json   list of publish/hold events (who, what, when, sha256)
+
+A region that failed an error suite is held: nothing is uploaded and its previous `latest` stays.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from terpadu import reference
+from terpadu.quality.gate import mart_path, read_gate
+from terpadu.runs import run_dir
+from terpadu.settings import Settings
+from terpadu.storage import ObjectStore, open_store, sha256_file
+
+log = logging.getLogger(__name__)
+
+_NIK_IN_TEXT = re.compile(r"(?<!\d)(\d{4})\d{8}(\d{4})(?!\d)")
+
+FLAG_LABELS = {
+    "nik_not_in_dukcapil": ("NIK tidak ditemukan di Dukcapil", "NIK not found in Dukcapil"),
+    "nik_invalid": ("NIK tidak valid", "invalid NIK"),
+    "nik_excel_mangled": ("NIK rusak oleh Excel (mis. 3.51E+15)", "NIK damaged by Excel"),
+    "nik_shared": ("satu NIK dipakai lebih dari satu orang", "one NIK used by several persons"),
+    "dead_recipient": ("penerima bansos yang sudah meninggal", "dead person still receiving"),
+    "inclusion_error": ("penerima di luar sasaran desil (inclusion error)", "recipient outside target desil"),
+    "exclusion_error": ("layak tetapi tidak menerima (exclusion error)", "eligible but not receiving"),
+    "moved_out": ("sudah pindah ke luar daerah", "moved out of the region"),
+}
+
+
+def mask_nik(value: Any) -> str:
+    """8171010101900001 → 8171********0001 (UU PDP: reports never show a clear NIK)."""
+    if value is None:
+        return ""
+    text = str(value)
+    if len(text) <= 8:
+        return "*" * len(text)
+    return text[:4] + "*" * (len(text) - 8) + text[-4:]
+
+
+def mask_niks_in(text: str) -> str:
+    """Last line of defence: any 16-digit run left in a rendered report is masked."""
+    return _NIK_IN_TEXT.sub(r"\1********\2", text)
+
+
+def release_prefix(region_code: str, run_id: str) -> str:
+    return f"releases/{region_code}/{run_id}"
+
+
+def latest_key(region_code: str) -> str:
+    return f"releases/{region_code}/latest.json"
+
+
+def read_latest(store: ObjectStore, region_code: str) -> dict | None:
+    key = latest_key(region_code)
+    return json.loads(store.get_bytes(key)) if store.exists(key) else None
+
+
+def _who() -> str:
+    return os.environ.get("USER") or "terpadu"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _append_audit(store: ObjectStore, run_id: str, region_code: str, event: dict) -> None:
+    key = f"releases/_audit/{run_id}/{region_code}.json"
+    events = json.loads(store.get_bytes(key)) if store.exists(key) else []
+    events.append(event)
+    store.put_bytes(key, json.dumps(events, indent=2, ensure_ascii=False).encode())
+
+
+# --- building the release -----------------------------------------------------------------------
+def _query(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict]:
+    cursor = con.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _report_data(con, run_id: str, region_code: str, gate: dict, settings: Settings) -> dict:
+    persons = str(mart_path(run_id, "dim_persons", settings))
+    flags = str(mart_path(run_id, "fct_person_flags", settings))
+    readiness_rows = _query(con, "select * from read_parquet(?) where region_code = ?",
+                            [str(mart_path(run_id, "fct_region_readiness", settings)), region_code])
+    desil = _query(con, "select desil, count(*) as persons from read_parquet(?) where region_code = ? "
+                        "group by desil order by desil nulls last", [persons, region_code])
+    total = sum(row["persons"] for row in desil) or 1
+    for row in desil:
+        row["share"] = row["persons"] / total
+    by_type = _query(con, "select flag_type, count(*) as flags from read_parquet(?) where region_code = ? "
+                          "group by flag_type order by flags desc, flag_type", [flags, region_code])
+    by_kecamatan = _query(con, "select kecamatan_code, flag_type, count(*) as flags from read_parquet(?) "
+                               "where region_code = ? group by all order by kecamatan_code, flag_type",
+                          [flags, region_code])
+    kecamatan_names = reference.districts()
+    kecamatan: dict[str, dict] = {}
+    for row in by_kecamatan:
+        code = row["kecamatan_code"] or "-"
+        entry = kecamatan.setdefault(code, {"code": code, "name": kecamatan_names.get(code, "tidak diketahui"),
+                                            "total": 0, "by_type": {}})
+        entry["by_type"][row["flag_type"]] = row["flags"]
+        entry["total"] += row["flags"]
+    examples = _query(con, "select flag_type, nik, full_name, desa_code, reason, action from ("
+                           " select *, row_number() over (partition by flag_type order by person_id) as n"
+                           " from read_parquet(?) where region_code = ?) where n <= 5 order by flag_type, n",
+                      [flags, region_code])
+    region = reference.regencies()[region_code]
+    return {
+        "region": region, "run_id": run_id, "readiness": readiness_rows[0] if readiness_rows else {},
+        "desil": desil, "persons_total": sum(row["persons"] for row in desil),
+        "flags_by_type": by_type, "flags_total": sum(row["flags"] for row in by_type),
+        "kecamatan": list(kecamatan.values()), "examples": examples, "gate": gate,
+        "flag_labels": FLAG_LABELS, "generated_at": _now(), "code_version": settings.code_version,
+    }
+
+
+def _templates():
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    env = Environment(
+        loader=FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=select_autoescape(["html", "j2"]), undefined=StrictUndefined,
+        trim_blocks=True, lstrip_blocks=True,
+    )
+    env.filters["mask_nik"] = mask_nik
+    env.filters["pct"] = lambda v: "–" if v is None else f"{float(v) * 100:.1f}%"
+    env.filters["num"] = lambda v: "–" if v is None else f"{int(v):,}".replace(",", ".")
+    return env
+
+
+def render_template(name: str, **context: Any) -> str:
+    return mask_niks_in(_templates().get_template(name).render(**context))
+
+
+def _write_worklists(con, run_id: str, region_code: str, folder: Path, settings: Settings) -> list[Path]:
+    """One workbook per kecamatan, one sheet per problem type; NIK cells are text ('@') so Excel
+    never turns them into 3.51E+15."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    rows = _query(con, "select kecamatan_code, flag_type, person_id, nik, full_name, desa_code, reason, action "
+                       "from read_parquet(?) where region_code = ? order by kecamatan_code, flag_type, person_id",
+                  [str(mart_path(run_id, "fct_person_flags", settings)), region_code])
+    villages = dict(reference.villages_by_regency().get(region_code, []))
+    grouped: dict[str, dict[str, list[dict]]] = {}
+    for row in rows:
+        grouped.setdefault(row["kecamatan_code"] or "tanpa_kecamatan", {}).setdefault(row["flag_type"], []).append(row)
+    header = ["person_id", "NIK", "nama", "kode_desa", "desa/kelurahan", "alasan", "tindakan", "hasil_verifikasi"]
+    paths = []
+    folder.mkdir(parents=True, exist_ok=True)
+    for kecamatan, by_type in grouped.items():
+        book = Workbook()
+        book.remove(book.active)
+        for flag_type, items in by_type.items():
+            sheet = book.create_sheet(flag_type[:31])
+            sheet.append(header)
+            for cell in sheet[1]:
+                cell.font = Font(bold=True)
+            for item in items:
+                sheet.append([item["person_id"], None if item["nik"] is None else str(item["nik"]),
+                              item["full_name"], item["desa_code"], villages.get(item["desa_code"], ""),
+                              item["reason"], item["action"], ""])
+                sheet.cell(row=sheet.max_row, column=2).number_format = "@"
+            sheet.column_dimensions["B"].width = 20
+            sheet.column_dimensions["C"].width = 28
+        path = folder / f"{kecamatan}.xlsx"
+        book.save(path)
+        paths.append(path)
+    return paths
+
+
+def _count_rows(con, path: Path) -> int | None:
+    if path.suffix == ".parquet":
+        return con.execute("select count(*) from read_parquet(?)", [str(path)]).fetchone()[0]
+    if path.suffix == ".csv":
+        return con.execute("select count(*) from read_csv(?, header = true, all_varchar = true)",
+                           [str(path)]).fetchone()[0]
+    if path.suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        book = load_workbook(path, read_only=True)
+        return sum(max(sheet.max_row - 1, 0) for sheet in book.worksheets)
+    return None
+
+
+def _deliveries(con, run_id: str, region_code: str, settings: Settings) -> list[dict]:
+    path = run_dir(run_id, settings) / "marts" / "deliveries.parquet"
+    if not path.exists():
+        return []
+    rows = _query(con, "select * from read_parquet(?) where region_code = ? order by source, delivery_id",
+                  [str(path), region_code])
+    keep = ("delivery_id", "source", "entity", "period", "original_file", "sha256", "rows_loaded",
+            "loaded_at", "is_current")
+    return [{k: (v if isinstance(v, (str, int, float, bool, type(None))) else str(v))
+             for k, v in row.items() if k in keep} for row in rows]
+
+
+def build_release(run_id: str, region_code: str, gate: dict, folder: Path, settings: Settings) -> dict:
+    """Write every file of the release and its manifest into `folder`; returns the manifest."""
+    persons = str(mart_path(run_id, "dim_persons", settings))
+    con = duckdb.connect()
+    try:
+        (folder / "extract").mkdir(parents=True, exist_ok=True)
+        # Region access level: the extract carries clear NIK for the region's operators.
+        for name, options in (("persons.parquet", "format parquet, compression zstd"),
+                              ("persons.csv", "format csv, header true")):
+            target = (folder / "extract" / name).as_posix().replace("'", "''")
+            con.execute(f"copy (select * from read_parquet(?) where region_code = ? order by person_id) "
+                        f"to '{target}' ({options})", [persons, region_code])
+        _write_worklists(con, run_id, region_code, folder / "worklists", settings)
+        report = _report_data(con, run_id, region_code, gate, settings)
+        (folder / "readiness.html").write_text(render_template("readiness.html.j2", **report), encoding="utf-8")
+        files = []
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            files.append({"path": path.relative_to(folder).as_posix(), "size": path.stat().st_size,
+                          "sha256": sha256_file(path), "rows": _count_rows(con, path)})
+        deliveries = _deliveries(con, run_id, region_code, settings)
+    finally:
+        con.close()
+    manifest = {
+        "region_code": region_code,
+        "region_name": reference.regencies()[region_code].name,
+        "run_id": run_id,
+        "code_version": settings.code_version,
+        "created_at": _now(),
+        "files": files,
+        "source_deliveries": deliveries,
+        "gate": {"passed": gate["passed"], "checked_at": gate["checked_at"],
+                 "errors": gate["errors"], "warnings": gate["warnings"]},
+        "readiness": {k: (v if isinstance(v, (str, int, float, bool, type(None))) else str(v))
+                      for k, v in report["readiness"].items()},
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+    return manifest
+
+
+# --- publishing ---------------------------------------------------------------------------------
+def publish_region(run_id: str, region_code: str, settings: Settings) -> dict:
+    """Publish the region's release of `run_id`, or hold it when its gate failed an error suite."""
+    gate = read_gate(run_id, region_code, settings)
+    if gate is None:
+        raise FileNotFoundError(
+            f"no gate result for {region_code} in run {run_id}: run `terpadu quality --run {run_id}` first"
+        )
+    store = open_store(settings.object_store_url, settings.s3_endpoint_url)
+    latest = read_latest(store, region_code)
+    base = {"run_id": run_id, "region_code": region_code, "region_name": gate.get("region_name"),
+            "previous_run_id": latest["run_id"] if latest else None}
+
+    if not gate["passed"]:
+        reasons = gate["errors"]
+        _append_audit(store, run_id, region_code, {
+            "who": _who(), "what": "held", "when": _now(), "reasons": [r["en"] for r in reasons],
+            "latest_run_id": base["previous_run_id"],
+        })
+        return {**base, "status": "held", "reasons": reasons,
+                "latest_run_id": base["previous_run_id"]}
+
+    prefix = release_prefix(region_code, run_id)
+    manifest_key = f"{prefix}/manifest.json"
+    if latest and latest["run_id"] == run_id and store.exists(manifest_key):
+        # Re-publishing the same run: the release is already current; touch nothing.
+        return {**base, "status": "unchanged", "manifest_key": manifest_key,
+                "manifest_sha256": latest.get("manifest_sha256"), "latest_run_id": run_id}
+
+    with tempfile.TemporaryDirectory(prefix=f"terpadu-release-{region_code}-") as tmp:
+        folder = Path(tmp)
+        manifest = build_release(run_id, region_code, gate, folder, settings)
+        for entry in manifest["files"]:
+            key = f"{prefix}/{entry['path']}"
+            store.put_file(key, folder / entry["path"])
+            info = store.head(key)
+            if info is None or info.size != entry["size"]:
+                raise RuntimeError(f"upload of {key} did not verify: {info.size if info else 'missing'} bytes "
+                                   f"in the store, {entry['size']} expected; latest was not switched")
+        manifest_path = folder / "manifest.json"
+        manifest_sha = sha256_file(manifest_path)
+        store.put_file(manifest_key, manifest_path)
+        stored_sha = hashlib.sha256(store.get_bytes(manifest_key)).hexdigest()
+        if stored_sha != manifest_sha:
+            raise RuntimeError(f"{manifest_key} reads back with sha256 {stored_sha}, expected {manifest_sha}; "
+                               "latest was not switched")
+
+    published_at = _now()
+    # The switch comes last: readers following latest.json only ever see a complete release.
+    store.put_bytes(latest_key(region_code), json.dumps({
+        "run_id": run_id, "manifest_key": manifest_key, "manifest_sha256": manifest_sha,
+        "published_at": published_at, "code_version": settings.code_version,
+    }, indent=2).encode())
+    _append_audit(store, run_id, region_code, {
+        "who": _who(), "what": "published", "when": published_at, "manifest_key": manifest_key,
+        "manifest_sha256": manifest_sha, "previous_run_id": base["previous_run_id"],
+    })
+    log.info("published %s %s (%d files)", region_code, run_id, len(manifest["files"]))
+    return {**base, "status": "published", "manifest_key": manifest_key, "manifest_sha256": manifest_sha,
+            "files": len(manifest["files"]), "warnings": gate["warnings"], "latest_run_id": run_id}

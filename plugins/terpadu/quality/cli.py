@@ -1,0 +1,75 @@
+"""`terpadu quality`: run the gate per region, and keep the committed GX suites in step with code."""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from terpadu.settings import get_settings
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "quality", help="validate each region's marts with the GX suites (PASS / HELD)",
+        description="Validate each region's slice of the marts; a region failing an error suite is HELD.",
+    )
+    parser.add_argument("--run", dest="run_id", help="run id (default: state/runs/CURRENT)")
+    parser.add_argument("--regions", nargs="+", metavar="CODE", help="region codes (default: all pilot regions)")
+    parser.add_argument("--data-docs", action="store_true", help="also build GX Data Docs (private, in the run folder)")
+    parser.add_argument("--no-record", action="store_true", help="do not write audit.gate_results")
+    parser.set_defaults(func=_run)
+    actions = parser.add_subparsers(dest="quality_command", metavar="ACTION")
+    write = actions.add_parser("write-suites", help="write the suites from code into expectations/gx/")
+    write.add_argument("--check", action="store_true", help="only check that the committed files match the code")
+    write.set_defaults(func=_write_suites)
+
+
+def _write_suites(args: argparse.Namespace) -> int:
+    from terpadu.quality.suites import write_suites
+
+    outcome = write_suites(get_settings(), check=args.check)
+    if args.check:
+        problems = outcome["drifted"] + outcome["stale"]
+        for name in outcome["drifted"]:
+            print(f"drifted: {name} (expectations/gx/expectations/{name}.json differs from the code)")
+        for name in outcome["stale"]:
+            print(f"stale:   {name} (committed, but no longer defined in code)")
+        if problems:
+            print("run `terpadu quality write-suites` and commit expectations/")
+            return 1
+        print("suites are up to date")
+        return 0
+    for name in outcome["written"]:
+        print(f"wrote {name}")
+    for name in outcome["stale"]:
+        print(f"removed {name}")
+    if not outcome["written"] and not outcome["stale"]:
+        print("suites are up to date")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from terpadu import reference
+    from terpadu.quality import record_results, validate_region
+    from terpadu.runs import current_run_id
+
+    settings = get_settings()
+    run_id = args.run_id or current_run_id(settings)
+    regions = args.regions or [r.code for r in reference.pilot_regions()]
+    results = []
+    for code in regions:
+        started = time.perf_counter()
+        outcome = validate_region(run_id, code, settings, data_docs=args.data_docs)
+        results.append(outcome)
+        label = "PASS" if outcome["passed"] else "HELD"
+        print(f"{label} {code} {outcome['region_name']} ({time.perf_counter() - started:.2f}s)")
+        for reason in outcome["errors"]:
+            print(f"    error:   {reason['id']} / {reason['en']}")
+        for reason in outcome["warnings"]:
+            print(f"    warning: {reason['id']} / {reason['en']}")
+    if not args.no_record:
+        recorded = record_results(run_id, results, settings)
+        print(f"recorded {recorded['rows']} rows in {recorded['table']}")
+    held = sum(not r["passed"] for r in results)
+    print(f"run {run_id}: {len(results) - held} passed, {held} held")
+    return 0
