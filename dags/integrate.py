@@ -11,7 +11,6 @@ carries the run id to **quality_gate**.
 
 import pendulum
 from airflow.sdk import dag, task
-
 from terpadu.orchestration.assets import MARTS, RAW
 from terpadu.orchestration.context import settings
 from terpadu.warehouse import WRITER_POOL

@@ -11,9 +11,8 @@ their `latest` pointer. The portal is rebuilt last, whatever the outcome of sing
 import pendulum
 from airflow.sdk import dag, task
 from airflow.sdk.exceptions import AirflowSkipException
-
 from terpadu.orchestration.assets import GATE, RELEASES
-from terpadu.orchestration.context import name_map_index, run_id_from_events, settings
+from terpadu.orchestration.context import describe_reasons, name_map_index, run_id_from_events, settings
 
 
 @dag(
@@ -42,9 +41,9 @@ def publish():
         name_map_index(region_code)
         result = publisher.publish_region(terpadu_run, region_code, settings())
         if result.get("status") == "held":
-            reasons = "; ".join(result.get("reasons", [])) or "failed an error expectation"
+            reasons = "; ".join(describe_reasons(result["reasons"]))
             raise AirflowSkipException(f"{region_code} held back by the quality gate: {reasons}")
-        print(f"[terpadu] published {region_code}: {result.get('release')}")
+        print(f"[terpadu] {region_code}: {result['status']} {result.get('manifest_key')}")
         return result
 
     @task(trigger_rule="none_failed", outlets=[RELEASES])

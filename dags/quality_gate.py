@@ -10,9 +10,14 @@ by the single warehouse writer, and `terpadu://runs/gate` schedules **publish**.
 
 import pendulum
 from airflow.sdk import dag, task
-
 from terpadu.orchestration.assets import GATE, MARTS
-from terpadu.orchestration.context import name_map_index, run_id_from_events, settings
+from terpadu.orchestration.context import (
+    collect,
+    describe_reasons,
+    name_map_index,
+    run_id_from_events,
+    settings,
+)
 from terpadu.warehouse import WRITER_POOL
 
 
@@ -43,15 +48,18 @@ def quality_gate():
         result = validate_region(terpadu_run, region_code, settings())
         verdict = "PASS" if result["passed"] else "HELD"
         print(f"[terpadu] gate {region_code}: {verdict}")
-        for reason in result.get("reasons", []):
-            print(f"[terpadu]   - {reason}")
+        for line in describe_reasons(result["errors"]):
+            print(f"[terpadu]   error: {line}")
+        for line in describe_reasons(result["warnings"]):
+            print(f"[terpadu]   warning: {line}")
         return result
 
     @task(pool=WRITER_POOL, outlets=[GATE])
     def record(terpadu_run: str, results: list[dict], **context) -> dict:
         from terpadu.quality import record_results
 
-        summary = record_results(terpadu_run, list(results), settings())
+        results = collect(results)
+        summary = record_results(terpadu_run, results, settings())
         held = sorted(r["region_code"] for r in results if not r["passed"])
         print(f"[terpadu] gate: {len(results) - len(held)} region(s) pass, {len(held)} held {held}")
         context["outlet_events"][GATE].extra = {"run_id": terpadu_run, "held": held}

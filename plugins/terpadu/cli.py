@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "terpadu.quality.cli",
     "terpadu.publish.cli",
     "terpadu.orchestration.cli",
+    "terpadu.bench",
 )
 
 

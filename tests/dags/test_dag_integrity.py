@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from terpadu.sources.contracts import SOURCES
 from terpadu.warehouse import WRITER_POOL
 

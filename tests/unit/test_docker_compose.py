@@ -10,7 +10,6 @@ from urllib.parse import urlparse
 
 import pytest
 import yaml
-
 from terpadu.warehouse import WRITER_POOL
 
 ROOT = Path(__file__).resolve().parents[2]

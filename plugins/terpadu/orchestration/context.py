@@ -35,3 +35,21 @@ def name_map_index(region_code: str) -> None:
     from airflow.sdk import get_current_context
 
     get_current_context()["region_code"] = region_code
+
+
+def describe_reasons(reasons: list[dict]) -> list[str]:
+    """Gate reasons ({suite, rule, id, en}) as lines for logs and the CLI, Bahasa Indonesia first."""
+    lines = []
+    for reason in reasons:
+        text = " / ".join(part for part in (reason.get("id"), reason.get("en")) if part)
+        lines.append(f"{text} [{reason.get('suite')}: {reason.get('rule')}]")
+    return lines
+
+
+def collect(mapped_results) -> list:
+    """The results of a mapped task as a list.
+
+    Indexes Airflow's lazy XCom sequence by its length: plain iteration probes one past the end,
+    which Airflow logs as an error ("XCom not found") that would mislead operators.
+    """
+    return [mapped_results[i] for i in range(len(mapped_results))]

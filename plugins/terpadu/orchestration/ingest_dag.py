@@ -12,7 +12,7 @@ from airflow.sdk import dag, task
 from airflow.sdk.exceptions import AirflowSkipException
 
 from terpadu.orchestration.assets import RAW
-from terpadu.orchestration.context import settings
+from terpadu.orchestration.context import collect, settings
 from terpadu.sources.contracts import SOURCES
 from terpadu.warehouse import WRITER_POOL
 
@@ -57,7 +57,7 @@ def build_ingest_dag(source_name: str, doc_md: str | None = None):
         def load(landed: list[dict], **context) -> list[dict]:
             from terpadu.ingest import load_deliveries
 
-            reports = load_deliveries(source_name, list(landed), settings())
+            reports = load_deliveries(source_name, collect(landed), settings())
             if not any(r.get("outcome") == "accepted" for r in reports):
                 raise AirflowSkipException(f"{source_name}: no new accepted delivery; nothing to integrate")
             context["outlet_events"][RAW[source_name]].extra = {

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from terpadu.orchestration import airflow_env
+from terpadu.orchestration.context import describe_reasons
 from terpadu.settings import Settings
 
 PIPELINE = (
@@ -72,16 +73,9 @@ def task_rows(dag_id: str, run_id: str) -> list[dict]:
                 "task": ti.task_id if ti.map_index < 0 else f"{ti.task_id}[{ti.rendered_map_index or ti.map_index}]",
                 "state": str(ti.state.value if hasattr(ti.state, "value") else ti.state),
                 "seconds": round(ti.duration or 0.0, 2),
-                "log": _log_hint(ti),
             }
             for ti in instances
         ]
-
-
-def _log_hint(ti) -> str:
-    return f"dag_id={ti.dag_id}/run_id={ti.run_id}/task_id={ti.task_id}" + (
-        f"/map_index={ti.map_index}" if ti.map_index >= 0 else ""
-    )
 
 
 def run_dags(settings: Settings, dag_ids: list[str] | None = None,
@@ -104,10 +98,11 @@ def run_dags(settings: Settings, dag_ids: list[str] | None = None,
             progress(f"  {_mark(row['state'])} {row['task']:<40} {row['state']:<10} {row['seconds']:>7.2f}s")
         progress(f"  {dag_id}: {state} in {outcome.seconds:.1f}s")
         if not outcome.ok:
-            failed = [row for row in outcome.tasks if row["state"] in {"failed", "upstream_failed"}]
-            logs = settings.airflow_home / "logs"
-            hints = "\n".join(f"    {row['task']}: {logs}/{row['log']}" for row in failed)
-            raise PipelineFailed(f"DAG {dag_id} ended {state}. Task logs:\n{hints}")
+            failed = [row["task"] for row in outcome.tasks if row["state"] == "failed"]
+            raise PipelineFailed(
+                f"DAG {dag_id} ended {state}; failed task(s): {', '.join(failed) or 'none'} "
+                "(their tracebacks are printed above)"
+            )
     return outcomes
 
 
@@ -152,7 +147,7 @@ def pipeline_summary(settings: Settings, outcomes: list[DagOutcome]) -> dict:
             "region_code": region.code,
             "name": region.name,
             "gate": None if gate is None else ("pass" if gate["passed"] else "held"),
-            "reasons": (gate or {}).get("reasons", []),
+            "reasons": describe_reasons((gate or {}).get("errors", [])),
             "published_run": (latest or {}).get("run_id"),
         })
     summary["regions"] = regions
