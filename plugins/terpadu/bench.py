@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from terpadu.settings import Settings, get_settings
+from terpadu.sources.contracts import SOURCES
 
 
 @dataclass
@@ -60,19 +61,43 @@ def _count(settings: Settings, sql: str) -> int:
         return int(con.execute(sql).fetchone()[0] or 0)
 
 
+def _ingested(source: str) -> Callable[[Settings], int]:
+    return lambda s: _count(
+        s, f"select sum(rows_read) from raw.delivery_log where outcome = 'accepted' and source = '{source}'")
+
+
 def stages(persons: int) -> list[tuple[str, list[str], str, Callable[[Settings], int]]]:
     """(stage, CLI arguments, what the rows are, how to count them after the stage)."""
+    persons_in_marts = "select count(*) from marts.dim_persons"
     return [
         ("simulate", ["simulate", "--persons", str(persons)], "persons", lambda s: persons),
-        ("ingest", ["ingest"], "rows read",
-         lambda s: _count(s, "select sum(rows_read) from raw.delivery_log where outcome = 'accepted'")),
-        ("integrate", ["transform"], "persons integrated",
-         lambda s: _count(s, "select count(*) from marts.dim_persons")),
-        ("quality gate", ["quality"], "persons validated",
-         lambda s: _count(s, "select count(*) from marts.dim_persons")),
-        ("publish", ["publish"], "persons released",
-         lambda s: _count(s, "select count(*) from marts.dim_persons")),
+        *((f"ingest {source}", ["ingest", "--source", source], "rows read", _ingested(source))
+          for source in SOURCES),
+        ("integrate", ["transform"], "persons integrated", lambda s: _count(s, persons_in_marts)),
+        ("quality gate", ["quality"], "persons validated", lambda s: _count(s, persons_in_marts)),
+        ("publish", ["publish"], "persons released", lambda s: _count(s, persons_in_marts)),
     ]
+
+
+def ingest_floor(settings: Settings, results: list[StageResult]) -> list[dict]:
+    """Ingest rows/s per source next to DuckDB's bare read of the same inbox files (the floor)."""
+    from terpadu.ingest.bench import floor_read
+
+    rows = []
+    for result in results:
+        if not result.stage.startswith("ingest ") or result.exit_code != 0:
+            continue
+        source = result.stage.split(" ", 1)[1]
+        reads = [floor_read(path, source) for path in sorted((settings.inbox_dir / source).glob("*"))
+                 if path.is_file() and not path.name.startswith(".")]
+        floor_rows = sum(r["rows"] for r in reads)
+        floor_seconds = sum(r["seconds"] for r in reads)
+        rows.append({
+            "source": source, "rows": result.rows, "ingest_rows_per_second": round(result.rows_per_second),
+            "floor_rows_per_second": round(floor_rows / floor_seconds) if floor_seconds else 0,
+            "floor_method": reads[0]["method"] if reads else "",
+        })
+    return rows
 
 
 def bench(persons: int, keep: Path | None = None, progress: Callable[[str], None] = print) -> list[StageResult]:
@@ -96,6 +121,18 @@ def bench(persons: int, keep: Path | None = None, progress: Callable[[str], None
             break
         results.append(StageResult(stage, " ".join(args), seconds, rss, count(settings), label, code))
     _print_table(results, progress)
+    floor = ingest_floor(settings, results)
+    if floor:
+        progress(f"\n{'ingest':<10} {'rows':>12} {'ingest rows/s':>14} {'floor rows/s':>13} {'ratio':>6}  floor is")
+        for row in floor:
+            ratio = row["ingest_rows_per_second"] / row["floor_rows_per_second"] if row["floor_rows_per_second"] else 0
+            progress(f"{row['source']:<10} {row['rows']:>12,} {row['ingest_rows_per_second']:>14,} "
+                     f"{row['floor_rows_per_second']:>13,} {ratio:>6.0%}  {row['floor_method']}")
+    pipeline = [r for r in results if r.stage != "simulate"]
+    gate = next((r for r in pipeline if r.stage == "quality gate"), None)
+    if gate:
+        share = gate.seconds / sum(r.seconds for r in pipeline)
+        progress(f"\nquality gate share of the pipeline's wall time (simulate excluded): {share:.0%}")
     out_dir = base.project_root / "bench-results"
     out_dir.mkdir(exist_ok=True)
     report = {
@@ -103,6 +140,7 @@ def bench(persons: int, keep: Path | None = None, progress: Callable[[str], None
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "code_version": base.code_version,
         "stages": [{**asdict(r), "rows_per_second": round(r.rows_per_second, 1)} for r in results],
+        "ingest_floor": floor,
     }
     path = out_dir / f"bench-{persons}.json"
     path.write_text(json.dumps(report, indent=2))

@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "terpadu.transform.cli",
     "terpadu.quality.cli",
     "terpadu.publish.cli",
+    "terpadu.evaluate.cli",
     "terpadu.orchestration.cli",
     "terpadu.bench",
 )

@@ -23,6 +23,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     size.add_argument("--scale", type=float, help="with --simulate: fraction of each region's population")
     run.add_argument("--seed", type=int, default=20261, help="with --simulate: random seed (default 20261)")
     run.add_argument("--dags", help="comma-separated DAG ids to run (default: all, in pipeline order)")
+    run.add_argument(
+        "--corrupt-region", metavar="CODE",
+        help="demo of the quality gate: break one error expectation in this region's exported marts "
+        "after integration, so the gate holds it back while the others publish",
+    )
+    run.add_argument("--corrupt-rule", help="with --corrupt-region: which rule to break (default: the gate's choice)")
     run.set_defaults(func=_run)
 
     ui = subparsers.add_parser(
@@ -44,8 +50,11 @@ def _run(args: argparse.Namespace) -> int:
         print("\n=== simulate " + "=" * 55)
         simulate(settings, persons=args.persons, scale=args.scale, seed=args.seed)
     dag_ids = args.dags.split(",") if args.dags else None
+    after = {}
+    if args.corrupt_region:
+        after["integrate"] = lambda: _corrupt(settings, args.corrupt_region, args.corrupt_rule)
     try:
-        outcomes = runner.run_dags(settings, dag_ids)
+        outcomes = runner.run_dags(settings, dag_ids, after=after)
     except runner.PipelineFailed as error:
         print(f"\nterpadu run: FAILED: {error}", file=sys.stderr)
         return 1
@@ -54,6 +63,16 @@ def _run(args: argparse.Namespace) -> int:
     summary = runner.pipeline_summary(settings, outcomes)
     runner.print_summary(summary)
     return 0
+
+
+def _corrupt(settings, region_code: str, rule: str | None) -> None:
+    from terpadu import runs
+    from terpadu.quality.chaos import corrupt_region
+
+    run_id = runs.current_run_id(settings)
+    result = corrupt_region(run_id, region_code, settings, **({"rule": rule} if rule else {}))
+    print(f"\n!!! region {region_code} of run {run_id} corrupted on purpose ({result.get('rule')}): "
+          "the quality gate must hold it back")
 
 
 def _airflow(args: argparse.Namespace) -> int:

@@ -79,8 +79,13 @@ def task_rows(dag_id: str, run_id: str) -> list[dict]:
 
 
 def run_dags(settings: Settings, dag_ids: list[str] | None = None,
-             progress: Callable[[str], None] = print) -> list[DagOutcome]:
-    """Run the pipeline's DAGs in Asset order; stop at the first DAG that fails."""
+             progress: Callable[[str], None] = print,
+             after: dict[str, Callable[[], None]] | None = None) -> list[DagOutcome]:
+    """Run the pipeline's DAGs in Asset order; stop at the first DAG that fails.
+
+    `after` maps a dag_id to a step run once that DAG succeeded (e.g. a deliberate corruption
+    between integrate and the gate for a demo).
+    """
     airflow_env.configure(settings, quiet=True)
     airflow_env.ensure_metadata(settings)
     dags = load_dags(settings)
@@ -103,6 +108,8 @@ def run_dags(settings: Settings, dag_ids: list[str] | None = None,
                 f"DAG {dag_id} ended {state}; failed task(s): {', '.join(failed) or 'none'} "
                 "(their tracebacks are printed above)"
             )
+        if after and dag_id in after:
+            after[dag_id]()
     return outcomes
 
 
@@ -168,7 +175,8 @@ def print_summary(summary: dict, progress: Callable[[str], None] = print) -> Non
     regions = summary["regions"]
     published = [r for r in regions if r["published_run"] == summary["run_id"]]
     held = [r for r in regions if r["gate"] == "held"]
-    progress(f"\nregions: {len(published)} published in this run, {len(held)} held back, {len(regions)} in the pilot list")
+    progress(f"\nregions: {len(published)} published in this run, {len(held)} held back, "
+             f"{len(regions)} in the pilot list")
     for region in held:
         progress(f"  HELD {region['region_code']} {region['name']}:")
         for reason in region["reasons"]:
