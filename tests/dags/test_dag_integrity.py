@@ -41,17 +41,36 @@ def test_house_style(dagbag, dag_id):
     assert "terpadu" in dag.tags
 
 
+# Dukcapil can also be pulled from its web service: two more tasks before the scan.
+EXTRA_INGEST_TASKS = {"dukcapil": {"pull_regions", "pull"}}
+
+
 @pytest.mark.parametrize("source", sorted(SOURCES))
 def test_ingest_dag_lands_in_parallel_and_loads_through_the_single_writer(dagbag, source):
     dag = dagbag.dags[f"ingest_{source}"]
     assert dag.timetable.expression == "*/15 * * * *"
-    assert set(dag.task_ids) == {"scan", "land", "load"}
+    assert set(dag.task_ids) == {"scan", "land", "load"} | EXTRA_INGEST_TASKS.get(source, set())
     assert dag.get_task("land").upstream_task_ids == {"scan"}
     assert dag.get_task("load").upstream_task_ids == {"land"}
     assert dag.get_task("land").is_mapped
     load = dag.get_task("load")
     assert load.pool == WRITER_POOL
     assert [a.uri for a in load.outlets] == [f"terpadu://warehouse/raw/{source}"]
+
+
+def test_dukcapil_pulls_per_pilot_region_before_the_scan(dagbag):
+    dag = dagbag.dags["ingest_dukcapil"]
+    pull = dag.get_task("pull")
+    assert pull.is_mapped and pull.upstream_task_ids == {"pull_regions"}
+    assert pull.map_index_template == "{{ region_code }}"
+    assert pull.retries >= 1  # a retry resumes from the page checkpoint
+    assert pull.pool != WRITER_POOL  # pulling writes the inbox, not the warehouse
+    scan = dag.get_task("scan")
+    assert scan.upstream_task_ids == {"pull"}
+    # file drop mode (no connection: no pull instances) and a failed region must not stop the scan
+    assert scan.trigger_rule == "all_done"
+    for source in set(SOURCES) - {"dukcapil"}:
+        assert dagbag.dags[f"ingest_{source}"].get_task("scan").upstream_task_ids == set()
 
 
 def test_integrate_is_scheduled_on_every_source_and_emits_the_marts(dagbag):

@@ -76,7 +76,7 @@ class Api:
         return response.json()["dag_run_id"]
 
     def runs(self, dag_id: str) -> list[dict]:
-        response = self.session.get(f"{self.base}/api/v2/dags/{dag_id}/dagRuns", timeout=10)
+        response = self.session.get(f"{self.base}/api/v2/dags/{dag_id}/dagRuns", timeout=60)
         response.raise_for_status()
         return response.json()["dag_runs"]
 
@@ -136,14 +136,17 @@ def test_scheduler_runs_the_asset_chain_from_ingest_to_publish(state_dir, pilot,
     releases = state_dir / "objectstore" / "releases"
     deadline = time.monotonic() + PIPELINE_TIMEOUT
     while time.monotonic() < deadline:
-        failed = {
-            dag_id: [r["dag_run_id"] for r in standalone.runs(dag_id) if r["state"] == "failed"]
-            for dag_id in [*(f"ingest_{s}" for s in SOURCES), "integrate", "quality_gate", "publish"]
-        }
+        time.sleep(5)
+        try:
+            failed = {
+                dag_id: [r["dag_run_id"] for r in standalone.runs(dag_id) if r["state"] == "failed"]
+                for dag_id in [*(f"ingest_{s}" for s in SOURCES), "integrate", "quality_gate", "publish"]
+            }
+        except requests.RequestException:
+            continue  # the API server shares 2 cores with the running tasks: a slow answer is no verdict
         assert not any(failed.values()), f"DAG runs failed: {failed} (logs under {standalone.airflow_home}/logs)"
         if all((releases / region / "latest.json").exists() for region in pilot):
             break
-        time.sleep(5)
     else:
         pytest.fail(f"no release for every region within {PIPELINE_TIMEOUT}s")
 

@@ -4,6 +4,7 @@
     land_delivery(source, path, settings) -> dict          # manifest; outcome landed|duplicate|rejected
     load_deliveries(source, landed, settings) -> list[dict]  # writer; outcome accepted|rejected|duplicate
     ingest_source(source, settings, progress=print) -> list[dict]
+    pull_dukcapil(region_code, settings, *, base_url, token, ...) -> dict  # web service → inbox DKB file
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from terpadu.ingest.dukcapil_pull import PullError, pull_dukcapil
 from terpadu.ingest.landing import land_delivery, scan_inbox
 from terpadu.ingest.loading import RowAccountingError, load_deliveries
 from terpadu.settings import Settings
@@ -26,4 +28,5 @@ def ingest_source(source: str, settings: Settings, progress: Callable[[str], Non
     return load_deliveries(source, landed, settings)
 
 
-__all__ = ["RowAccountingError", "ingest_source", "land_delivery", "load_deliveries", "scan_inbox"]
+__all__ = ["PullError", "RowAccountingError", "ingest_source", "land_delivery", "load_deliveries", "pull_dukcapil",
+           "scan_inbox"]

@@ -3,9 +3,17 @@
 scan the inbox → land each file unchanged in the object store (mapped, parallel) → load all landed
 deliveries into DuckDB (the single writer, one transaction per delivery) → emit the source's Asset.
 No new file means no Asset event, so integration does not re-run for nothing.
+
+A source fed by a web service (Dukcapil) passes `pull`: a function (region_code, settings, log) ->
+dict | None that writes the region's delivery into the inbox, and `pull_regions`: () -> list of
+region codes to pull, [] when no endpoint is configured (file drop mode). The DAG then runs
+pull_regions → pull (mapped per region) → scan; scan runs whatever the pulls did (`all_done`), so one
+region's unreachable service never blocks the files of the others or of a file drop.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import pendulum
 from airflow.sdk import dag, task
@@ -20,7 +28,9 @@ from terpadu.warehouse import WRITER_POOL
 SCAN_SCHEDULE = "*/15 * * * *"
 
 
-def build_ingest_dag(source_name: str, doc_md: str | None = None):
+def build_ingest_dag(source_name: str, doc_md: str | None = None, *,
+                     pull: Callable[..., dict | None] | None = None,
+                     pull_regions: Callable[[], list[str]] | None = None):
     source = SOURCES[source_name]
 
     @dag(
@@ -34,7 +44,8 @@ def build_ingest_dag(source_name: str, doc_md: str | None = None):
         default_args={"retries": 2, "retry_delay": pendulum.duration(minutes=1)},
     )
     def ingest():
-        @task
+        # all_done: after the pulls, whatever they did (skipped, failed after retries, or succeeded)
+        @task(trigger_rule="all_done" if pull else "all_success")
         def scan() -> list[str]:
             from terpadu.ingest import scan_inbox
 
@@ -65,6 +76,30 @@ def build_ingest_dag(source_name: str, doc_md: str | None = None):
             }
             return reports
 
-        load(land.expand(path=scan()))
+        if pull is None:
+            load(land.expand(path=scan()))
+            return
+
+        @task(task_id="pull_regions")
+        def regions_to_pull() -> list[str]:
+            return pull_regions()
+
+        # A pull is resumable: a task retry continues after the last checkpointed page.
+        # At most 4 regions at a time: the agency's service, not our workers, is the scarce resource.
+        @task(task_id="pull", map_index_template="{{ region_code }}", retries=3,
+              retry_delay=pendulum.duration(minutes=2), retry_exponential_backoff=True, max_active_tis_per_dagrun=4)
+        def pull_region(region_code: str) -> dict:
+            from terpadu.orchestration.context import name_map_index
+
+            name_map_index(region_code)
+            report = pull(region_code, settings(), print)
+            if report is None:
+                raise AirflowSkipException(f"{source_name} {region_code}: nothing to pull")
+            return report
+
+        pulled = pull_region.expand(region_code=regions_to_pull())
+        paths = scan()
+        pulled >> paths
+        load(land.expand(path=paths))
 
     return ingest()
