@@ -2,6 +2,12 @@
 
 Written into the object store under `portal/`. Links are relative on the local store (the portal
 and the releases sit in the same folder tree) and presigned on S3 (the bucket stays private).
+
+Isolation: a region's page links only that region's files, and the index links the region pages
+*unsigned* (relative). A presigned link carries the publisher's authority, so a signed index →
+signed region page → signed extract chain would let whoever holds the index download every
+region's clear-NIK files. Unsigned, a region page opens only with credentials the bucket policy
+allows for it (deploy/s3-bucket-policy.json): the region's own role or the data team.
 """
 
 from __future__ import annotations
@@ -12,18 +18,17 @@ from pathlib import Path
 import duckdb
 
 from terpadu import reference
-from terpadu.publish.release import read_latest, render_template
+from terpadu.publish.config import PublishConfig
+from terpadu.publish.release import read_latest, release_prefix, render_template
 from terpadu.quality.gate import mart_path, read_gate
 from terpadu.settings import Settings
 from terpadu.storage import LocalObjectStore, ObjectStore, open_store
 
-LINK_EXPIRES = 7 * 24 * 3600  # the longest a SigV4 presigned URL may live
 
-
-def _linker(store: ObjectStore):
+def _linker(store: ObjectStore, expires: int):
     if isinstance(store, LocalObjectStore):
         return lambda key: "../" + key  # relative from portal/<page>.html
-    return lambda key: store.link(key, LINK_EXPIRES)
+    return lambda key: store.link(key, expires)
 
 
 def _readiness_scores(run_id: str, settings: Settings) -> dict[str, float]:
@@ -65,8 +70,9 @@ STATUS_LABELS = {"published": "diterbitkan", "held": "ditahan", "no_data": "tida
 
 def build_portal(run_id: str, settings: Settings) -> str:
     """Write portal/index.html and portal/<region_code>.html; returns the index path (local) or URL (S3)."""
+    config = PublishConfig.from_env()
     store = open_store(settings.object_store_url, settings.s3_endpoint_url)
-    link = _linker(store)
+    link = _linker(store, config.link_expires)
     scores = _readiness_scores(run_id, settings)
     regions = []
     for region in reference.pilot_regions(settings.pilot_regions_file):
@@ -78,6 +84,9 @@ def build_portal(run_id: str, settings: Settings) -> str:
         files = []
         if manifest:
             prefix = info["latest"]["manifest_key"].rsplit("/", 1)[0]
+            if prefix != release_prefix(region.code, info["latest"]["run_id"]):
+                # Never issue a link outside the region's own prefix, whatever a pointer says.
+                raise ValueError(f"latest.json of {region.code} points outside releases/{region.code}/: {prefix}")
             files = [{"path": f["path"], "size": f["size"], "href": link(f"{prefix}/{f['path']}")}
                      for f in manifest["files"]]
             files.append({"path": "manifest.json", "size": None, "href": link(info["latest"]["manifest_key"])})
@@ -87,13 +96,12 @@ def build_portal(run_id: str, settings: Settings) -> str:
         regions.append(entry)
         page = render_template("portal_region.html.j2", r=entry, run_id=run_id)
         store.put_bytes(f"portal/{region.code}.html", page.encode())
-    page_link = (lambda key: key.split("/", 1)[1]) if isinstance(store, LocalObjectStore) else link
     for entry in regions:
-        entry["page"] = page_link(f"portal/{entry['region'].code}.html")
+        entry["page"] = f"{entry['region'].code}.html"  # relative and unsigned: see the module docstring
     counts = {s: sum(e["status"] == s for e in regions) for s in STATUS_LABELS}
     index = render_template("portal_index.html.j2", regions=regions, run_id=run_id, counts=counts,
-                            labels=STATUS_LABELS)
+                            labels=STATUS_LABELS, private_pages=not isinstance(store, LocalObjectStore))
     store.put_bytes("portal/index.html", index.encode())
     if isinstance(store, LocalObjectStore):
         return str(Path(store.root) / "portal" / "index.html")
-    return store.link("portal/index.html", LINK_EXPIRES)
+    return store.link("portal/index.html", config.link_expires)

@@ -7,11 +7,12 @@ Object layout in the store:
   releases/_audit/<run_id>/<region_code>.json   list of publish/hold events (who, what, when, sha256)
 
 A region that failed an error suite is held: nothing is uploaded and its previous `latest` stays.
+Every object is read back and checked against the manifest's size and sha256 before the switch; a
+failure anywhere before the switch deletes what this attempt uploaded and leaves `latest` alone.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -24,6 +25,9 @@ from typing import Any
 import duckdb
 
 from terpadu import reference
+from terpadu.publish import charts
+from terpadu.publish.config import PublishConfig
+from terpadu.publish.forecast import describe, forecast, format_date, release_history, run_time
 from terpadu.quality.gate import mart_path, read_gate
 from terpadu.runs import run_dir
 from terpadu.settings import Settings
@@ -95,7 +99,8 @@ def _query(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _report_data(con, run_id: str, region_code: str, gate: dict, settings: Settings) -> dict:
+def _report_data(con, run_id: str, region_code: str, gate: dict, settings: Settings,
+                 history: list[dict], config: PublishConfig) -> dict:
     persons = str(mart_path(run_id, "dim_persons", settings))
     flags = str(mart_path(run_id, "fct_person_flags", settings))
     readiness_rows = _query(con, "select * from read_parquet(?) where region_code = ?",
@@ -123,8 +128,25 @@ def _report_data(con, run_id: str, region_code: str, gate: dict, settings: Setti
                            " from read_parquet(?) where region_code = ?) where n <= 5 order by flag_type, n",
                       [flags, region_code])
     region = reference.regencies()[region_code]
+    readiness = readiness_rows[0] if readiness_rows else {}
+    points = list(history)
+    if readiness.get("readiness_score") is not None:
+        points.append({"run_id": run_id, "at": run_time(run_id) or datetime.now(UTC),
+                       "score": float(readiness["readiness_score"])})
+    points.sort(key=lambda p: p["at"])
+    outlook = forecast(points, config)
+    desil_chart = charts.bars(
+        [(f"desil {row['desil']}" if row["desil"] is not None else "belum ada", row["persons"],
+          f"{row['persons']:,} ({row['share'] * 100:.1f}%)".replace(",", ".")) for row in desil],
+        "Sebaran penduduk menurut desil")
+    flag_chart = charts.bars(
+        [(FLAG_LABELS.get(row["flag_type"], (row["flag_type"],))[0], row["flags"],
+          f"{row['flags']:,}".replace(",", ".")) for row in by_type], "Temuan menurut jenis", color="#c0602a")
     return {
-        "region": region, "run_id": run_id, "readiness": readiness_rows[0] if readiness_rows else {},
+        "region": region, "run_id": run_id, "readiness": readiness,
+        "trend": points, "outlook": outlook, "trend_window": config.trend_window, "outlook_text": describe(outlook),
+        "trend_chart": charts.trend(points, outlook, "Skor kesiapan per rilis dan perkiraan"),
+        "desil_chart": desil_chart, "flag_chart": flag_chart,
         "desil": desil, "persons_total": sum(row["persons"] for row in desil),
         "flags_by_type": by_type, "flags_total": sum(row["flags"] for row in by_type),
         "kecamatan": list(kecamatan.values()), "examples": examples, "gate": gate,
@@ -143,6 +165,7 @@ def _templates():
     env.filters["mask_nik"] = mask_nik
     env.filters["pct"] = lambda v: "–" if v is None else f"{float(v) * 100:.1f}%"
     env.filters["num"] = lambda v: "–" if v is None else f"{int(v):,}".replace(",", ".")
+    env.filters["tanggal"] = format_date
     return env
 
 
@@ -213,8 +236,15 @@ def _deliveries(con, run_id: str, region_code: str, settings: Settings) -> list[
              for k, v in row.items() if k in keep} for row in rows]
 
 
-def build_release(run_id: str, region_code: str, gate: dict, folder: Path, settings: Settings) -> dict:
-    """Write every file of the release and its manifest into `folder`; returns the manifest."""
+def build_release(run_id: str, region_code: str, gate: dict, folder: Path, settings: Settings,
+                  history: list[dict] | None = None, previous: dict | None = None,
+                  config: PublishConfig | None = None) -> dict:
+    """Write every file of the release and its manifest into `folder`; returns the manifest.
+
+    `history`: earlier releases' readiness ([{run_id, at, score}]) for the trend; `previous`: the
+    `latest.json` pointer this release replaces (recorded so the next release can find the history).
+    """
+    config = config or PublishConfig.from_env()
     persons = str(mart_path(run_id, "dim_persons", settings))
     con = duckdb.connect()
     try:
@@ -226,7 +256,7 @@ def build_release(run_id: str, region_code: str, gate: dict, folder: Path, setti
             con.execute(f"copy (select * from read_parquet(?) where region_code = ? order by person_id) "
                         f"to '{target}' ({options})", [persons, region_code])
         _write_worklists(con, run_id, region_code, folder / "worklists", settings)
-        report = _report_data(con, run_id, region_code, gate, settings)
+        report = _report_data(con, run_id, region_code, gate, settings, history or [], config)
         (folder / "readiness.html").write_text(render_template("readiness.html.j2", **report), encoding="utf-8")
         files = []
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
@@ -243,16 +273,56 @@ def build_release(run_id: str, region_code: str, gate: dict, folder: Path, setti
         "created_at": _now(),
         "files": files,
         "source_deliveries": deliveries,
+        "previous_release": ({"run_id": previous["run_id"], "manifest_key": previous["manifest_key"]}
+                             if previous else None),
         "gate": {"passed": gate["passed"], "checked_at": gate["checked_at"],
                  "errors": gate["errors"], "warnings": gate["warnings"]},
         "readiness": {k: (v if isinstance(v, (str, int, float, bool, type(None))) else str(v))
                       for k, v in report["readiness"].items()},
+        "forecast": {"status": report["outlook"]["status"], "target": config.readiness_target,
+                     "deadline": config.deadline.isoformat(),
+                     "eta": report["outlook"]["eta"].isoformat() if report["outlook"]["eta"] else None,
+                     "releases_used": report["outlook"]["used"]},
     }
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
     return manifest
 
 
 # --- publishing ---------------------------------------------------------------------------------
+class VerificationError(RuntimeError):
+    """An uploaded object does not match the manifest: the release is not switched."""
+
+
+def verify_upload(store: ObjectStore, prefix: str, manifest: dict, manifest_sha: str, scratch: Path) -> None:
+    """Read every object of the release back and compare size and sha256 with the manifest.
+
+    Sizes alone miss a flipped byte, and S3 ETags are not sha256, so the bytes are downloaded and
+    hashed (into `scratch`, not memory: an extract can be large)."""
+    expected = [(f"{prefix}/{entry['path']}", entry["size"], entry["sha256"]) for entry in manifest["files"]]
+    manifest_key = f"{prefix}/manifest.json"
+    expected.append((manifest_key, None, manifest_sha))
+    for i, (key, size, sha) in enumerate(expected):
+        info = store.head(key)
+        if info is None or (size is not None and info.size != size):
+            raise VerificationError(f"{key}: {info.size if info else 'missing'} bytes in the store, {size} expected")
+        local = scratch / f"{i}.bin"
+        store.download(key, local)
+        found = sha256_file(local)
+        local.unlink()
+        if found != sha:
+            raise VerificationError(f"{key}: sha256 {found} in the store, {sha} expected")
+
+
+def _discard(store: ObjectStore, keys: list[str]) -> None:
+    """Best effort: remove what a failed attempt uploaded (nothing links to it; this keeps the prefix
+    from being listed half-filled). A store that is down stays down; the error that got us here wins."""
+    for key in reversed(keys):
+        try:
+            store.delete(key)
+        except Exception as error:  # noqa: BLE001 - cleanup must not mask the original failure
+            log.warning("could not delete %s after a failed publish: %s", key, error)
+
+
 def publish_region(run_id: str, region_code: str, settings: Settings) -> dict:
     """Publish the region's release of `run_id`, or hold it when its gate failed an error suite."""
     gate = read_gate(run_id, region_code, settings)
@@ -260,6 +330,7 @@ def publish_region(run_id: str, region_code: str, settings: Settings) -> dict:
         raise FileNotFoundError(
             f"no gate result for {region_code} in run {run_id}: run `terpadu quality --run {run_id}` first"
         )
+    config = PublishConfig.from_env()
     store = open_store(settings.object_store_url, settings.s3_endpoint_url)
     latest = read_latest(store, region_code)
     base = {"run_id": run_id, "region_code": region_code, "region_name": gate.get("region_name"),
@@ -280,27 +351,43 @@ def publish_region(run_id: str, region_code: str, settings: Settings) -> dict:
         # Re-publishing the same run: the release is already current; touch nothing.
         return {**base, "status": "unchanged", "manifest_key": manifest_key,
                 "manifest_sha256": latest.get("manifest_sha256"), "latest_run_id": run_id}
+    newer, this = (run_time(latest["run_id"]) if latest else None), run_time(run_id)
+    if newer and this and newer > this:
+        # Re-running an older run must not move `latest` backwards.
+        return {**base, "status": "superseded", "latest_run_id": latest["run_id"]}
 
+    history = release_history(store, latest)
+    uploaded: list[str] = []
     with tempfile.TemporaryDirectory(prefix=f"terpadu-release-{region_code}-") as tmp:
-        folder = Path(tmp)
-        manifest = build_release(run_id, region_code, gate, folder, settings)
-        for entry in manifest["files"]:
-            key = f"{prefix}/{entry['path']}"
-            store.put_file(key, folder / entry["path"])
-            info = store.head(key)
-            if info is None or info.size != entry["size"]:
-                raise RuntimeError(f"upload of {key} did not verify: {info.size if info else 'missing'} bytes "
-                                   f"in the store, {entry['size']} expected; latest was not switched")
+        folder, scratch = Path(tmp) / "release", Path(tmp) / "verify"
+        folder.mkdir()
+        scratch.mkdir()
+        manifest = build_release(run_id, region_code, gate, folder, settings, history=history,
+                                 previous=latest, config=config)
         manifest_path = folder / "manifest.json"
         manifest_sha = sha256_file(manifest_path)
-        store.put_file(manifest_key, manifest_path)
-        stored_sha = hashlib.sha256(store.get_bytes(manifest_key)).hexdigest()
-        if stored_sha != manifest_sha:
-            raise RuntimeError(f"{manifest_key} reads back with sha256 {stored_sha}, expected {manifest_sha}; "
-                               "latest was not switched")
+        try:
+            for entry in manifest["files"]:
+                key = f"{prefix}/{entry['path']}"
+                uploaded.append(key)  # before the call: a failed put may still have landed
+                store.put_file(key, folder / entry["path"])
+            uploaded.append(manifest_key)
+            store.put_file(manifest_key, manifest_path)
+            verify_upload(store, prefix, manifest, manifest_sha, scratch)
+        except Exception as error:
+            _discard(store, uploaded)
+            try:
+                _append_audit(store, run_id, region_code, {
+                    "who": _who(), "what": "failed", "when": _now(), "error": f"{type(error).__name__}: {error}",
+                    "latest_run_id": base["previous_run_id"],
+                })
+            except Exception as audit_error:  # noqa: BLE001 - the store may be what failed
+                log.warning("could not record the failed publish of %s: %s", region_code, audit_error)
+            raise
 
     published_at = _now()
-    # The switch comes last: readers following latest.json only ever see a complete release.
+    # The switch comes last and is one PUT: readers following latest.json only ever see a complete,
+    # verified release.
     store.put_bytes(latest_key(region_code), json.dumps({
         "run_id": run_id, "manifest_key": manifest_key, "manifest_sha256": manifest_sha,
         "published_at": published_at, "code_version": settings.code_version,
@@ -308,6 +395,7 @@ def publish_region(run_id: str, region_code: str, settings: Settings) -> dict:
     _append_audit(store, run_id, region_code, {
         "who": _who(), "what": "published", "when": published_at, "manifest_key": manifest_key,
         "manifest_sha256": manifest_sha, "previous_run_id": base["previous_run_id"],
+        "files": {entry["path"]: entry["sha256"] for entry in manifest["files"]},
     })
     log.info("published %s %s (%d files)", region_code, run_id, len(manifest["files"]))
     return {**base, "status": "published", "manifest_key": manifest_key, "manifest_sha256": manifest_sha,
