@@ -14,7 +14,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 N ?= 1000000
 PORT ?= 8080
 
-.PHONY: env demo test lint docs airflow bench clean help
+.PHONY: env browser demo test lint docs airflow bench clean help
 
 help:
 	@echo "make demo    - build the environment, simulate the 41 pilot regions, run the whole pipeline"
@@ -34,10 +34,20 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 
 env: $(VENV)/.synced
 
+# The portal test drives Debian's headless Chromium. Installed here (as root, from the Debian
+# registry) so that `make test` needs nothing installed by hand.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "Chromium is missing: sudo apt-get install chromium (needed by tests/integration/test_portal_browser.py)" >&2; exit 1; \
+		fi; }
+
 demo: env
 	$(BIN)/terpadu run --simulate
 
-test: env
+test: env browser
 	$(BIN)/python -m pytest
 
 lint: env

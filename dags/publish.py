@@ -5,7 +5,9 @@ Publishes one release per pilot region and the portal that lists them.
 Airflow schedules it on `terpadu://runs/gate`. Each region is its own mapped task: a region the
 gate held back is skipped with its reasons (its previous release stays current); the others upload
 their readiness report, worklists, extracts and manifest to a new versioned prefix and then switch
-their `latest` pointer. The portal is rebuilt last, whatever the outcome of single regions.
+their `latest` pointer. The pseudonymised national analyst extract (regions that passed the gate,
+keyed NIK hash, no clear NIK) goes to `national/<run_id>/`. The portal is rebuilt last, whatever the
+outcome of single regions.
 """
 
 import pendulum
@@ -46,6 +48,14 @@ def publish():
         print(f"[terpadu] {region_code}: {result['status']} {result.get('manifest_key')}")
         return result
 
+    @task(trigger_rule="none_failed")
+    def national_extract(terpadu_run: str) -> dict:
+        from terpadu.publish import publish_national
+
+        result = publish_national(terpadu_run, settings())
+        print(f"[terpadu] national analyst extract: {result['status']} {result['manifest_key']}")
+        return result
+
     @task(trigger_rule="none_failed", outlets=[RELEASES])
     def portal(terpadu_run: str) -> str:
         from terpadu.publish import build_portal
@@ -56,7 +66,7 @@ def publish():
 
     terpadu_run = resolve_run()
     released = publish_region.partial(terpadu_run=terpadu_run).expand(region_code=pilot_region_codes())
-    released >> portal(terpadu_run)
+    released >> national_extract(terpadu_run) >> portal(terpadu_run)
 
 
 publish()

@@ -101,7 +101,10 @@ def test_publish_maps_over_regions_and_always_rebuilds_the_portal(dagbag):
     dag = dagbag.dags["publish"]
     assert scheduled_on(dag) == {"terpadu://runs/gate"}
     assert dag.get_task("publish_region").is_mapped
+    national = dag.get_task("national_extract")
+    assert "publish_region" in national.upstream_task_ids
+    assert national.trigger_rule == "none_failed"
     portal = dag.get_task("portal")
-    assert "publish_region" in portal.upstream_task_ids
+    assert "national_extract" in portal.upstream_task_ids
     # a held (skipped) region must not stop the portal from listing the others
     assert portal.trigger_rule == "none_failed"
