@@ -3,7 +3,8 @@
       identity, family card, address and life status: Dukcapil when the person is there, otherwise
         the DTKS record, otherwise the Regsosek member;
       programme receipt: DTKS (any of the person's DTKS records receiving);
-      family (for the welfare rank) and socio-economics: Regsosek.
+      family (for the welfare rank) and socio-economics: Regsosek;
+      is_nik_shared: the person carries, or holds, a NIK used by another person (int_person_identity_issues).
 -#}
 with records as (
     select * from {{ ref('int_person_source_records') }}
@@ -133,12 +134,18 @@ integrated as (
 ),
 
 shared as (
+    -- a NIK carried by more than one person (int_person_identity_issues): someone uses another's NIK
+    select distinct person_id
+    from {{ ref('int_person_identity_issues') }}
+    where flag_type = 'nik_shared'
+),
+
+final as (
     select
-        *,
-        -- A structurally valid NIK carried by more than one integrated person: someone uses another's NIK.
-        nik_status = 'valid' and count(*) over (partition by case when nik_status = 'valid' then nik end) > 1
-            as is_nik_shared,
+        integrated.*,
+        shared.person_id is not null as is_nik_shared,
     from integrated
+    left join shared on integrated.person_id = shared.person_id
 )
 
-select * from shared
+select * from final

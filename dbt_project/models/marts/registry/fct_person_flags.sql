@@ -57,30 +57,28 @@ exclusion as (
 ),
 
 identity_flags as (
+    -- from the person's records (int_person_identity_issues): a person can carry several
     select
         person_id,
-        case
-            when is_nik_shared then 'nik_shared'
-            when nik_status = 'excel_mangled' then 'nik_excel_mangled'
-            when nik_status <> 'valid' then 'nik_invalid'
-            when not is_in_dukcapil then 'nik_not_in_dukcapil'
-        end as flag_type,
-        case
-            when is_nik_shared then 'NIK ' || nik || ' is carried by more than one person with a different name or birth date'
-            when nik_status = 'excel_mangled' then 'NIK ' || nik || ' was damaged by a spreadsheet (number format)'
-            when nik_status = 'missing' then 'no NIK recorded'
-            when nik_status <> 'valid' then 'NIK ' || nik || ' fails the structure check: ' || nik_status
-            when not is_in_dukcapil then 'NIK ' || nik || ' is not in the Dukcapil delivery'
+        flag_type,
+        case flag_type
+            when 'nik_shared' then 'NIK carried by more than one person with a different name or birth date: '
+                || evidence
+            when 'nik_excel_mangled' then 'NIK damaged by a spreadsheet (number format): ' || evidence
+                || coalesce('; Dukcapil match ' || suggested_nik, '')
+            when 'nik_invalid' then 'NIK missing or failing the structure check (' || nik_statuses || '): '
+                || evidence || coalesce('; Dukcapil match ' || suggested_nik, '')
+            when 'nik_not_in_dukcapil' then 'NIK not in the Dukcapil delivery: ' || evidence
+                || coalesce('; Dukcapil match ' || suggested_nik, '')
         end as reason,
-        case
-            when is_nik_shared then 'check both persons'' KTP/KK; correct the record that uses another person''s NIK'
-            when nik_status = 'excel_mangled' then 'retype the NIK from the KTP/KK as text'
-            when nik_status <> 'valid' then 'record the NIK from the KTP/KK'
-            when not is_in_dukcapil then 'verify the NIK with Dukcapil (moved, typo, or not registered)'
+        case flag_type
+            when 'nik_shared' then 'check both persons'' KTP/KK; correct the record that uses another person''s NIK'
+            when 'nik_excel_mangled' then 'retype the NIK from the KTP/KK as text'
+            when 'nik_invalid' then 'record the NIK from the KTP/KK'
+            when 'nik_not_in_dukcapil' then 'verify the NIK with Dukcapil (moved, typo, or not registered)'
         end as action,
         cast(null as varchar) as programmes,
-    from persons
-    where is_in_dtks or is_in_regsosek or is_nik_shared
+    from {{ ref('int_person_identity_issues') }}
 ),
 
 dead_recipients as (
@@ -118,7 +116,7 @@ flags as (
     union all
     select *, cast(null as varchar) as worklist_region_code from exclusion
     union all
-    select *, cast(null as varchar) as worklist_region_code from identity_flags where flag_type is not null
+    select *, cast(null as varchar) as worklist_region_code from identity_flags
     union all
     select *, cast(null as varchar) as worklist_region_code from dead_recipients
     union all

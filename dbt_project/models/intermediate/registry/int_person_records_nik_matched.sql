@@ -1,0 +1,129 @@
+{#-
+    One row per source record (Dukcapil resident, DTKS record, Regsosek member): the deterministic
+    NIK match, the first stage of identity resolution.
+      1. a DTKS or Regsosek record whose NIK is 16 digits with a real region and date (nik_status
+         valid or sex_mismatch) and is found at Dukcapil joins that resident when the identities
+         agree: normalised names Jaro-Winkler >= var('name_similarity_threshold') and birth dates
+         equal (or one missing). If they disagree, the NIK is used by someone else: match_status
+         identity_conflict, and `conflict_nik` keeps the holder's NIK so that the probabilistic stage
+         never merges the record with its holder;
+      2. a Regsosek member whose valid NIK is not at Dukcapil joins an unmatched DTKS record with the
+         same NIK when the identities agree (same person, absent from Dukcapil): `joined_record_id`;
+      3. everything else is left for the probabilistic stage (int_linkage_records): `needs_linkage`.
+-#}
+{%- set threshold = var('name_similarity_threshold') -%}
+with dukcapil as (
+    select * from {{ ref('int_dukcapil_persons_deduplicated') }}
+),
+
+listed as (
+    select
+        'dtks' as source,
+        dtks_person_id as record_id,
+        nik,
+        nik_status,
+        name_normalized,
+        birth_date,
+    from {{ ref('int_dtks_persons_deduplicated') }}
+    union all
+    select
+        'regsosek' as source,
+        regsosek_person_id as record_id,
+        nik,
+        nik_status,
+        name_normalized,
+        birth_date,
+    from {{ ref('int_regsosek_persons_located') }}
+),
+
+compared as (
+    select
+        listed.*,
+        dukcapil.nik as dukcapil_nik,
+        jaro_winkler_similarity(listed.name_normalized, dukcapil.name_normalized) as name_similarity,
+        listed.birth_date is null or dukcapil.birth_date is null or listed.birth_date = dukcapil.birth_date
+            as birth_date_agrees,
+    from listed
+    left join dukcapil
+        on listed.nik_status in ('valid', 'sex_mismatch')
+        and listed.nik = dukcapil.nik
+),
+
+statused as (
+    select
+        *,
+        case
+            when dukcapil_nik is not null and name_similarity >= {{ threshold }} and birth_date_agrees
+                then 'matched'
+            when dukcapil_nik is not null then 'identity_conflict'
+            when nik_status = 'valid' then 'nik_not_in_dukcapil'
+            else 'nik_not_usable'
+        end as match_status,
+    from compared
+),
+
+-- Rule 2: unmatched DTKS records (valid NIK not at Dukcapil) a Regsosek member can join.
+dtks_absent_from_dukcapil as (
+    select * from statused
+    where source = 'dtks' and match_status = 'nik_not_in_dukcapil'
+    qualify row_number() over (partition by nik order by record_id) = 1
+),
+
+joined as (
+    select
+        statused.*,
+        case
+            when statused.source = 'regsosek'
+                and statused.match_status = 'nik_not_in_dukcapil'
+                and jaro_winkler_similarity(statused.name_normalized, absent.name_normalized) >= {{ threshold }}
+                and (statused.birth_date is null or absent.birth_date is null
+                     or statused.birth_date = absent.birth_date)
+                then absent.record_id
+        end as joined_record_id,
+    from statused
+    left join dtks_absent_from_dukcapil as absent
+        on statused.source = 'regsosek'
+        and statused.match_status = 'nik_not_in_dukcapil'
+        and statused.nik = absent.nik
+),
+
+listed_records as (
+    select
+        source,
+        record_id,
+        case
+            when match_status = 'matched' then 'dukcapil:' || dukcapil_nik
+            when joined_record_id is not null then 'dtks:' || joined_record_id
+            else source || ':' || record_id
+        end as person_key,
+        match_status,
+        name_similarity,
+        nik,
+        nik_status,
+        case when match_status = 'identity_conflict' then dukcapil_nik end as conflict_nik,
+        -- the NIK proves who the record is (also when the name disagrees: training labels for Splink)
+        dukcapil_nik as nik_found_at_dukcapil,
+        joined_record_id,
+        match_status <> 'matched' and joined_record_id is null as needs_linkage,
+    from joined
+),
+
+dukcapil_records as (
+    select
+        'dukcapil' as source,
+        nik as record_id,
+        'dukcapil:' || nik as person_key,
+        'authority' as match_status,
+        cast(null as double) as name_similarity,
+        nik,
+        nik_status,
+        cast(null as varchar) as conflict_nik,
+        nik as nik_found_at_dukcapil,
+        cast(null as varchar) as joined_record_id,
+        false as needs_linkage,
+    from dukcapil
+)
+
+select * from dukcapil_records
+union all
+select * from listed_records

@@ -1,0 +1,117 @@
+"""`terpadu evaluate` on a tiny crafted warehouse and ground truth, with exact expected metrics."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from terpadu.evaluate import EvaluationError, evaluate, format_table
+from terpadu.evaluate.cli import register
+from terpadu.settings import Settings
+
+# Three true persons (1, 2, 3). Records: Dukcapil DK rows 1-3, DTKS DT rows 1-3, Regsosek RS rows 1-2.
+# The integration: A = {DK1, DT1, RS1} (right), B = {DK2, DT2, DT3} (DT3 of person 3 merged wrongly),
+# C = {DK3}, D = {RS2} (person 3's Regsosek record left apart).
+#   true pairs: p1 3, p2 1, p3 3 = 7; predicted pairs: A 3 + B 3 = 6; right: A 3 + (DK2, DT2) 1 = 4.
+TRUTH_ROWS = [("dukcapil", "persons", "DK.csv", 1, 1), ("dukcapil", "persons", "DK.csv", 2, 2),
+              ("dukcapil", "persons", "DK.csv", 3, 3), ("dtks", "persons", "DT.csv", 1, 1),
+              ("dtks", "persons", "DT.csv", 2, 2), ("dtks", "persons", "DT.csv", 3, 3),
+              ("regsosek", "individu", "RS.parquet", 1, 1), ("regsosek", "individu", "RS.parquet", 2, 3),
+              ("kabkota", "usulan", "X.xlsx", 1, 1)]  # not a person record of the linkage
+PREDICTED = {"DK1": "A", "DT1": "A", "RS1": "A", "DK2": "B", "DT2": "B", "DT3": "B", "DK3": "C", "RS2": "D"}
+
+
+@pytest.fixture
+def crafted(tmp_path, monkeypatch):
+    monkeypatch.setenv("TERPADU_STATE_DIR", str(tmp_path))
+    monkeypatch.delenv("TERPADU_WAREHOUSE", raising=False)
+    settings = Settings.from_env()
+    truth = settings.ground_truth_dir
+    truth.mkdir(parents=True)
+    cols = list(zip(*TRUTH_ROWS, strict=True))
+    pq.write_table(pa.table({"source": cols[0], "entity": cols[1], "file": cols[2],
+                             "row_number": pa.array(cols[3], pa.int64()),
+                             "person_id": pa.array(cols[4], pa.int64()),
+                             "family_id": pa.array([10, 20, 30, 10, 20, 30, 10, 30, 10], pa.int64())}),
+                   truth / "rows.parquet")
+    # person 1 dead, paid in DTKS; person 3 moved (DTKS row 3); welfare: person 1 poorest
+    pq.write_table(pa.table({"person_id": pa.array([1, 2, 3], pa.int64()), "family_id": pa.array([10, 20, 30], pa.int64()),
+                             "alive": [False, True, True], "moved": [False, False, True],
+                             "pce": [100.0, 200.0, 300.0]}), truth / "persons.parquet")
+    pq.write_table(pa.table({"source": ["dtks", "dtks", "dtks"], "entity": ["persons"] * 3,
+                             "file": ["DT.csv"] * 3, "row_number": pa.array([1, 1, 3], pa.int64()),
+                             "person_id": pa.array([1, 1, 3], pa.int64()), "family_id": pa.array([10, 10, 30], pa.int64()),
+                             "defect": ["dead_listed", "dead_paid", "moved_region"], "detail": [None, None, None]}),
+                   truth / "defects.parquet")
+    settings.warehouse_path.parent.mkdir(parents=True)
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        for schema in ("staging", "intermediate", "marts"):
+            con.execute(f"create schema {schema}")
+        con.execute("create table staging.stg_dukcapil__persons as select * from (values "
+                    "('DK.csv', 1, 'DK1'), ('DK.csv', 2, 'DK2'), ('DK.csv', 3, 'DK3')) t(_source_file, _row_number, nik)")
+        con.execute("create table staging.stg_dtks__persons as select * from (values "
+                    "('DT.csv', 1, 'DT1', true, false, false), ('DT.csv', 2, 'DT2', false, false, false), "
+                    "('DT.csv', 3, 'DT3', false, false, false)) "
+                    "t(_source_file, _row_number, dtks_person_id, receives_pkh, receives_bpnt, receives_pbi)")
+        con.execute("create table staging.stg_regsosek__individu as select * from (values "
+                    "('RS.parquet', 1, 'RS1'), ('RS.parquet', 2, 'RS2')) t(_source_file, _row_number, regsosek_person_id)")
+        source = {"DK": "dukcapil", "DT": "dtks", "RS": "regsosek"}
+        rows = [(source[r[:2]], r, p) for r, p in PREDICTED.items()]
+        con.execute("create table intermediate.int_person_source_records (source varchar, record_id varchar, "
+                    "person_id varchar)")
+        con.executemany("insert into intermediate.int_person_source_records values (?, ?, ?)", rows)
+        con.execute("create table marts.dim_persons as select * from (values ('A'), ('B'), ('C'), ('D')) t(person_id)")
+        # A dead recipient (right); B moved_out (wrong: B stands for person 2, the mover is person 3)
+        con.execute("create table marts.fct_person_flags as select * from (values "
+                    "('A', 'dead_recipient'), ('B', 'moved_out')) t(person_id, flag_type)")
+    return settings
+
+
+def test_pairwise_linkage_precision_and_recall_are_exact(crafted):
+    report = evaluate(crafted)
+    json.dumps(report)
+    assert report["records"] == {"delivered": 8, "not_integrated": 0, "integrated_without_truth": 0}
+    link = report["linkage"]
+    assert (link["true_positive"], link["predicted"], link["actual"]) == (4, 6, 7)
+    assert link["precision"] == pytest.approx(4 / 6) and link["recall"] == pytest.approx(4 / 7)
+    # DTKS x Dukcapil: true (1,1) (2,2) (3,3); predicted (DT1,DK1) (DT2,DK2) (DT3,DK2)
+    assert report["linkage_by_sources"]["dtks-dukcapil"]["true_positive"] == 2
+    assert report["linkage_by_sources"]["dtks-dukcapil"]["predicted"] == 3
+    assert report["linkage_by_sources"]["dtks-dukcapil"]["actual"] == 3
+    assert not report["meets_targets"]["linkage"]
+
+
+def test_flag_precision_and_recall_use_the_true_person(crafted):
+    flags = evaluate(crafted)["flags"]
+    assert flags["dead_recipient"] == {"true_positive": 1, "predicted": 1, "actual": 1, "precision": 1.0,
+                                       "recall": 1.0}
+    assert (flags["moved_out"]["true_positive"], flags["moved_out"]["predicted"], flags["moved_out"]["actual"]) \
+        == (0, 1, 1)
+    # true desil over 3 persons: person 1 → 4, 2 → 7, 3 → 10. Person 1 receives PKH (desil 1-4): no
+    # inclusion error; alive persons 2 and 3 are above every range: no exclusion error either.
+    assert flags["inclusion_error"]["actual"] == 0 and flags["exclusion_error"]["actual"] == 0
+    assert flags["nik_shared"]["predicted"] == 0 and flags["nik_shared"]["precision"] is None
+
+
+def test_cli_prints_the_table_and_writes_json(crafted, tmp_path, capsys):
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers())
+    out = tmp_path / "eval.json"
+    args = parser.parse_args(["evaluate", "--output", str(out), "--check"])
+    assert args.func(args) == 3  # targets missed
+    printed = capsys.readouterr().out
+    assert "linkage (pairs)" in printed and "0.6667" in printed and "flag moved_out" in printed
+    assert json.loads(out.read_text())["linkage"]["predicted"] == 6
+    assert format_table(evaluate(crafted)).count("MISSED") >= 2
+
+
+def test_missing_ground_truth_is_a_clear_error(crafted):
+    for path in crafted.ground_truth_dir.iterdir():
+        path.unlink()
+    with pytest.raises(EvaluationError, match="terpadu simulate"):
+        evaluate(crafted)
