@@ -372,7 +372,8 @@ def format_table(report: dict) -> str:
     rec = report["records"]
     lines.append(f"records: {rec['delivered']} delivered, {rec['not_integrated']} not integrated "
                  f"(quarantined), {rec['integrated_without_truth']} integrated without truth; persons: "
-                 f"{report['persons']['integrated']} integrated vs {report['persons']['true_in_integrated_records']} true")
+                 f"{report['persons']['integrated']} integrated vs "
+                 f"{report['persons']['true_in_integrated_records']} true")
     return "\n".join(lines)
 
 

@@ -23,8 +23,9 @@ Model (Fellegi-Sunter, Splink):
               registration, all that `3.57101E+15` keeps), else. A NIK the deterministic step found
               to belong to somebody else (identity conflict) is not used.
   The nik levels keep fixed m/u (a damaged NIK is what brings a record here, so pairs the NIK
-  proves cannot teach them). The other m probabilities are estimated from the pairs the NIK proves (`nik_label`, Splink's
-  estimate_m_from_label_column), u by random sampling; the prior is one match per listed record.
+  proves cannot teach them). The other m probabilities are estimated from the pairs the NIK proves
+  (`nik_label`, Splink's estimate_m_from_label_column), u by random sampling; the prior is one match
+  per listed record.
 Blocking (link only, listed x Dukcapil): same birth date; birth date with day and month swapped;
 same kab/kota and first three letters of the name; same first 15 NIK digits; same KK number.
 
