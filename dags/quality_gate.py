@@ -42,27 +42,38 @@ def quality_gate():
 
     @task(map_index_template="{{ region_code }}")
     def validate(terpadu_run: str, region_code: str) -> dict:
-        from terpadu.quality import validate_region
+        from terpadu.quality.gate import DATA_DOCS_DEFAULT, validate_region
 
         name_map_index(region_code)
-        result = validate_region(terpadu_run, region_code, settings())
-        verdict = "PASS" if result["passed"] else "HELD"
-        print(f"[terpadu] gate {region_code}: {verdict}")
+        result = validate_region(terpadu_run, region_code, settings(), data_docs=DATA_DOCS_DEFAULT)
+        verdict = "PASS" if result["passed"] else "HELD (release blocked, previous release stays current)"
+        print(f"[terpadu] gate {region_code} {result['region_name']}: {verdict}")
         for line in describe_reasons(result["errors"]):
             print(f"[terpadu]   error: {line}")
         for line in describe_reasons(result["warnings"]):
             print(f"[terpadu]   warning: {line}")
+        for corruption in result.get("corrupted_on_purpose") or []:
+            print(f"[terpadu]   NOTE: this region was corrupted on purpose for a demo ({corruption['rule']}: "
+                  f"{corruption['what']})")
+        if result.get("data_docs_key"):
+            print(f"[terpadu]   data docs (private): {result['data_docs_key']}")
         return result
 
     @task(pool=WRITER_POOL, outlets=[GATE])
     def record(terpadu_run: str, results: list[dict], **context) -> dict:
         from terpadu.quality import record_results
+        from terpadu.quality.gate import publish_data_docs_index
 
         results = collect(results)
         summary = record_results(terpadu_run, results, settings())
+        summary["data_docs"] = publish_data_docs_index(terpadu_run, results, settings())
         held = sorted(r["region_code"] for r in results if not r["passed"])
         print(f"[terpadu] gate: {len(results) - len(held)} region(s) pass, {len(held)} held {held}")
-        context["outlet_events"][GATE].extra = {"run_id": terpadu_run, "held": held}
+        if summary["data_docs"]:
+            print(f"[terpadu] gate: data docs (private) at {summary['data_docs']} in the object store")
+        context["outlet_events"][GATE].extra = {
+            "run_id": terpadu_run, "held": held, "data_docs": summary["data_docs"],
+        }
         return summary
 
     terpadu_run = resolve_run()

@@ -259,6 +259,9 @@ def test_committed_suites_load_in_the_gx_file_context():
 
 
 def test_data_docs_are_built_privately_per_run(settings):
+    from terpadu.quality.gate import publish_data_docs_index
+    from terpadu.storage import open_store
+
     write_run(settings, RUN, build_marts())
     outcome = validate_region(RUN, REGION_A, settings, data_docs=True)
     docs = settings.state_dir / "runs" / RUN / "data_docs"
@@ -266,3 +269,25 @@ def test_data_docs_are_built_privately_per_run(settings):
     pages = sorted(p.stem for p in (docs / REGION_A).glob("marts__*.html"))
     assert pages == sorted(s.name for s in suite_specs())
     assert f"{REGION_A}/index.html" in (docs / "index.html").read_text()
+    # Published under the private prefix only, never next to releases or the portal.
+    store = open_store(settings.object_store_url)
+    assert outcome["data_docs_key"] == f"private/data_docs/{RUN}/{REGION_A}/index.html"
+    keys = sorted(o.key for o in store.list(""))
+    assert keys and all(k.startswith(f"private/data_docs/{RUN}/") for k in keys)
+    assert f"private/data_docs/{RUN}/{REGION_A}/marts__dim_persons__error.html" in keys
+    assert publish_data_docs_index(RUN, [outcome], settings) == f"private/data_docs/{RUN}/index.html"
+    assert f"{REGION_A}/index.html" in store.get_bytes(f"private/data_docs/{RUN}/index.html").decode()
+
+
+def test_data_docs_by_default_only_for_regions_a_reviewer_must_open(settings):
+    frames = build_marts()
+    BREAKERS["dim_persons.desil_1_to_10"](frames)
+    write_run(settings, RUN, frames)
+    held = validate_region(RUN, REGION_A, settings, data_docs="failing")
+    clean = validate_region(RUN, REGION_B, settings, data_docs="failing")
+    assert held["data_docs_key"] == f"private/data_docs/{RUN}/{REGION_A}/index.html"
+    assert "data_docs_key" not in clean and "data_docs" not in clean
+    # The outcome is the one of the BASIC validation; the pages come from a SUMMARY one.
+    assert [e["rule"] for e in held["errors"]] == ["dim_persons.desil_1_to_10"]
+    page = (settings.state_dir / "runs" / RUN / "data_docs" / REGION_A / "marts__dim_persons__error.html").read_text()
+    assert "desil" in page

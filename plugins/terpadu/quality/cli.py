@@ -15,7 +15,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--run", dest="run_id", help="run id (default: state/runs/CURRENT)")
     parser.add_argument("--regions", nargs="+", metavar="CODE", help="region codes (default: all pilot regions)")
-    parser.add_argument("--data-docs", action="store_true", help="also build GX Data Docs (private, in the run folder)")
+    parser.add_argument(
+        "--data-docs", choices=("failing", "all", "none"), default="failing",
+        help="GX Data Docs, published under private/data_docs/<run_id>/ in the object store: for held or "
+             "warned regions only (default), every region, or none")
     parser.add_argument("--no-record", action="store_true", help="do not write audit.gate_results")
     parser.set_defaults(func=_run)
     actions = parser.add_subparsers(dest="quality_command", metavar="ACTION")
@@ -51,6 +54,7 @@ def _write_suites(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from terpadu import reference
     from terpadu.quality import record_results, validate_region
+    from terpadu.quality.gate import publish_data_docs_index
     from terpadu.runs import current_run_id
 
     settings = get_settings()
@@ -59,7 +63,8 @@ def _run(args: argparse.Namespace) -> int:
     results = []
     for code in regions:
         started = time.perf_counter()
-        outcome = validate_region(run_id, code, settings, data_docs=args.data_docs)
+        data_docs = {"failing": "failing", "all": True, "none": False}[args.data_docs]
+        outcome = validate_region(run_id, code, settings, data_docs=data_docs)
         results.append(outcome)
         label = "PASS" if outcome["passed"] else "HELD"
         print(f"{label} {code} {outcome['region_name']} ({time.perf_counter() - started:.2f}s)")
@@ -67,9 +72,14 @@ def _run(args: argparse.Namespace) -> int:
             print(f"    error:   {reason['id']} / {reason['en']}")
         for reason in outcome["warnings"]:
             print(f"    warning: {reason['id']} / {reason['en']}")
+        for corruption in outcome.get("corrupted_on_purpose") or []:
+            print(f"    NOTE: corrupted on purpose ({corruption['rule']}: {corruption['what']})")
     if not args.no_record:
         recorded = record_results(run_id, results, settings)
         print(f"recorded {recorded['rows']} rows in {recorded['table']}")
+    docs = publish_data_docs_index(run_id, results, settings)
+    if docs:
+        print(f"data docs (private): {docs} in {settings.object_store_url}")
     held = sum(not r["passed"] for r in results)
     print(f"run {run_id}: {len(results) - held} passed, {held} held")
     return 0
