@@ -70,9 +70,9 @@ class Api:
 
     def trigger(self, dag_id: str) -> str:
         response = self.session.post(
-            f"{self.base}/api/v2/dags/{dag_id}/dagRuns", json={"logical_date": None}, timeout=10
+            f"{self.base}/api/v2/dags/{dag_id}/dagRuns", json={"logical_date": None}, timeout=120
         )
-        response.raise_for_status()
+        assert response.ok, f"triggering {dag_id}: {response.status_code} {response.text[:500]}"
         return response.json()["dag_run_id"]
 
     def runs(self, dag_id: str) -> list[dict]:
@@ -145,7 +145,10 @@ def test_scheduler_runs_the_asset_chain_from_ingest_to_publish(state_dir, pilot,
         except requests.RequestException:
             continue  # the API server shares 2 cores with the running tasks: a slow answer is no verdict
         assert not any(failed.values()), f"DAG runs failed: {failed} (logs under {standalone.airflow_home}/logs)"
-        if all((releases / region / "latest.json").exists() for region in pilot):
+        # latest.json is switched per region before the run's portal task: wait for the whole run
+        if all((releases / region / "latest.json").exists() for region in pilot) and any(
+            r["state"] == "success" for r in standalone.runs("publish")
+        ):
             break
     else:
         pytest.fail(f"no release for every region within {PIPELINE_TIMEOUT}s")
