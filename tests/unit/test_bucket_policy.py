@@ -69,6 +69,7 @@ def test_private_areas_and_writes_are_not_granted_to_regions():
         resources = " ".join(_list(s["Resource"]))
         if any(n.startswith("terpadu-region-") for n in names):
             assert "landing/" not in resources and "national/" not in resources and "_audit" not in resources
+            assert "private/" not in resources  # GX Data Docs carry sample values
         if s["Effect"] == "Allow" and set(_list(s["Action"])) & {"s3:PutObject", "s3:DeleteObject"}:
             assert set(names) <= {"terpadu-publisher", "terpadu-ingest"}
 

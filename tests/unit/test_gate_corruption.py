@@ -9,9 +9,11 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 from terpadu.publish import publish_region
+from terpadu.publish.portal import region_status
 from terpadu.quality import validate_region
 from terpadu.quality.chaos import CORRUPTIONS, DEFAULT_RULE, corrupt_region, corruptions
 from terpadu.quality.suites import suite_specs
+from terpadu.storage import open_store
 
 from tests.unit.test_quality_fixtures import REGION_A, REGION_B, build_marts, make_settings, write_run
 
@@ -75,6 +77,12 @@ def test_corrupted_region_is_held_for_that_rule_only_and_the_other_publishes(set
     other = validate_region(RUN, REGION_B, settings)
     assert other["passed"] and other["errors"] == [] and other["corrupted_on_purpose"] is None
     assert publish_region(RUN, REGION_B, settings)["status"] == "published"
+
+    # The portal says first that the hold is a demo, then the gate's own reason.
+    portal = region_status(RUN, REGION_A, open_store(settings.object_store_url, settings.s3_endpoint_url), settings)
+    assert portal["status"] == "held"
+    assert portal["reasons"][0]["id"].startswith("DIRUSAK DENGAN SENGAJA") and rule in portal["reasons"][0]["en"]
+    assert portal["reasons"][1] == reason
 
 
 def test_marker_records_each_corruption_and_the_gate_file_mentions_it(settings):

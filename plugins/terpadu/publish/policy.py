@@ -2,10 +2,12 @@
 
 Principals are IAM roles in the deployment's account:
   terpadu-region-<code>      one per pilot region: GetObject on releases/<code>/* and portal/<code>.html
-  terpadu-data-team          reads the private areas: landing/ (raw deliveries, clear NIK), the
-                             publish audit log, the portal and the national extract
+  terpadu-data-team          reads the private areas: landing/ (raw deliveries, clear NIK), private/
+                             (the gate's GX Data Docs, with sample values), the publish audit log,
+                             the portal and the national extract
   terpadu-national-analyst   reads national/* (pseudonymised) and the portal index
-  terpadu-publisher          writes releases/, portal/, national/ (the publish DAG's credentials)
+  terpadu-publisher          writes releases/, portal/, national/, private/ (the publish and gate
+                             DAGs' credentials)
   terpadu-ingest             writes landing/ (the ingest DAGs' credentials)
 
 A bucket policy grants nothing beyond its statements, so isolation holds as long as the region roles
@@ -57,7 +59,7 @@ def bucket_policy(bucket: str, regions: Iterable[str], prefix: str = "", account
          "Resource": [base, f"{base}/*"], "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
         {"Sid": "PublisherWritesReleases", "Effect": "Allow", "Principal": principal("terpadu-publisher"),
          "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-         "Resource": objects("releases/*", "portal/*", "national/*")},
+         "Resource": objects("releases/*", "portal/*", "national/*", "private/*")},
         {"Sid": "IngestWritesLanding", "Effect": "Allow", "Principal": principal("terpadu-ingest"),
          "Action": ["s3:GetObject", "s3:PutObject"], "Resource": objects("landing/*")},
         {"Sid": "PipelineLists", "Effect": "Allow",
@@ -66,7 +68,7 @@ def bucket_policy(bucket: str, regions: Iterable[str], prefix: str = "", account
          "Action": "s3:ListBucket", "Resource": base},
         {"Sid": "DataTeamReadsPrivate", "Effect": "Allow", "Principal": principal("terpadu-data-team"),
          "Action": "s3:GetObject",
-         "Resource": objects("landing/*", "releases/_audit/*", "portal/*", "national/*")},
+         "Resource": objects("landing/*", "private/*", "releases/_audit/*", "portal/*", "national/*")},
         {"Sid": "NationalAnalystsReadPseudonymised", "Effect": "Allow",
          "Principal": principal("terpadu-national-analyst"), "Action": "s3:GetObject",
          "Resource": objects("national/*", "portal/index.html")},

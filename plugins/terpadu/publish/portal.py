@@ -43,6 +43,13 @@ def _readiness_scores(run_id: str, settings: Settings) -> dict[str, float]:
     return {code: score for code, score in rows}
 
 
+def _on_purpose(gate: dict) -> list[dict]:
+    """A demo's deliberate corruption (terpadu.quality.chaos) said first, so nobody chases a real defect."""
+    return [{"id": f"DIRUSAK DENGAN SENGAJA untuk demo pemeriksaan mutu: {c['what']}",
+             "en": f"corrupted on purpose to demonstrate the quality gate ({c['rule']})"}
+            for c in gate.get("corrupted_on_purpose") or []]
+
+
 def region_status(run_id: str, region_code: str, store: ObjectStore, settings: Settings) -> dict:
     gate = read_gate(run_id, region_code, settings)
     latest = read_latest(store, region_code)
@@ -50,7 +57,7 @@ def region_status(run_id: str, region_code: str, store: ObjectStore, settings: S
     if gate is not None and not gate["has_data"]:
         status, reasons = "no_data", [{"id": "tidak ada data untuk daerah ini", "en": "no data for this region"}]
     elif gate is not None and not gate["passed"]:
-        status, reasons = "held", gate["errors"]
+        status, reasons = "held", [*_on_purpose(gate), *gate["errors"]]
     elif latest and latest["run_id"] == run_id:
         status, reasons = "published", []
     elif gate is not None:
