@@ -16,12 +16,6 @@ from terpadu.warehouse import WRITER_POOL
 
 DEFAULT_API_PORT = 8080
 
-# SQLite lets one connection write at a time and makes the others wait at most `timeout` seconds
-# (Python's default is 5). The scheduler, dag-processor, api-server and task heartbeats all write the
-# metadata DB; on 2 busy cores a write waits longer than 5 s and the REST API answers 500
-# ("database is locked"). Airflow reads these by import path (`[database] sql_alchemy_connect_args`).
-SQLITE_CONNECT_ARGS = {"timeout": 60}
-
 
 def airflow_environ(settings: Settings, api_port: int = DEFAULT_API_PORT) -> dict[str, str]:
     """Environment variables that point Airflow at this project."""
@@ -33,8 +27,6 @@ def airflow_environ(settings: Settings, api_port: int = DEFAULT_API_PORT) -> dic
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS": f"{__name__}.SQLITE_CONNECT_ARGS",
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS_ASYNC": f"{__name__}.SQLITE_CONNECT_ARGS",
         # Tasks report to the execution API; it must match the api-server's host and port.
         "AIRFLOW__API__HOST": "127.0.0.1",
         "AIRFLOW__API__PORT": str(api_port),
