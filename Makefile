@@ -44,8 +44,14 @@ browser:
 			echo "Chromium is missing: sudo apt-get install chromium (needed by tests/integration/test_portal_browser.py)" >&2; exit 1; \
 		fi; }
 
+# The demo runs the whole pipeline (every region released), then a second run in which one region
+# is corrupted on purpose: the quality gate holds it back, its first release stays current, the
+# other 40 publish the new run.
+DEMO_HELD_REGION ?= 81.71
+
 demo: env
 	$(BIN)/terpadu run --simulate
+	$(BIN)/terpadu run --dags integrate,quality_gate,publish --corrupt-region $(DEMO_HELD_REGION)
 
 test: env browser
 	$(BIN)/python -m pytest

@@ -41,8 +41,8 @@ def test_house_style(dagbag, dag_id):
     assert "terpadu" in dag.tags
 
 
-# Dukcapil can also be pulled from its web service: two more tasks before the scan.
-EXTRA_INGEST_TASKS = {"dukcapil": {"pull_regions", "pull"}}
+# Dukcapil can also be pulled from its web service: two more tasks before the scan, one leaf after the pulls.
+EXTRA_INGEST_TASKS = {"dukcapil": {"pull_regions", "pull", "pulls_failed"}}
 
 
 @pytest.mark.parametrize("source", sorted(SOURCES))
@@ -69,6 +69,10 @@ def test_dukcapil_pulls_per_pilot_region_before_the_scan(dagbag):
     assert scan.upstream_task_ids == {"pull"}
     # file drop mode (no connection: no pull instances) and a failed region must not stop the scan
     assert scan.trigger_rule == "all_done"
+    # ... but a failed pull still fails the run: a leaf that fires only then
+    pulls_failed = dag.get_task("pulls_failed")
+    assert pulls_failed.upstream_task_ids == {"pull"} and pulls_failed.trigger_rule == "one_failed"
+    assert not pulls_failed.downstream_task_ids
     for source in set(SOURCES) - {"dukcapil"}:
         assert dagbag.dags[f"ingest_{source}"].get_task("scan").upstream_task_ids == set()
 

@@ -58,7 +58,7 @@ def _run(args: argparse.Namespace) -> int:
     except runner.PipelineFailed as error:
         print(f"\nterpadu run: FAILED: {error}", file=sys.stderr)
         return 1
-    if dag_ids:
+    if dag_ids and "publish" not in dag_ids:
         return 0
     summary = runner.pipeline_summary(settings, outcomes)
     runner.print_summary(summary)

@@ -8,7 +8,8 @@ A source fed by a web service (Dukcapil) passes `pull`: a function (region_code,
 dict | None that writes the region's delivery into the inbox, and `pull_regions`: () -> list of
 region codes to pull, [] when no endpoint is configured (file drop mode). The DAG then runs
 pull_regions → pull (mapped per region) → scan; scan runs whatever the pulls did (`all_done`), so one
-region's unreachable service never blocks the files of the others or of a file drop.
+region's unreachable service never blocks the files of the others or of a file drop, and
+`pulls_failed` fails the run when any region's pull failed, so it does not pass unnoticed.
 """
 
 from __future__ import annotations
@@ -97,9 +98,22 @@ def build_ingest_dag(source_name: str, doc_md: str | None = None, *,
                 raise AirflowSkipException(f"{source_name} {region_code}: nothing to pull")
             return report
 
+        # Runs only when a region's pull failed after its retries: the other regions' files are
+        # still scanned and loaded, but the DAG run ends failed so the operator sees it.
+        @task(trigger_rule="one_failed")
+        def pulls_failed() -> None:
+            from airflow.sdk.exceptions import AirflowFailException
+
+            raise AirflowFailException(
+                f"{source_name}: the pull failed for at least one region after its retries (see the failed "
+                "`pull` map indexes); the other regions were loaded. Fix the service or connection and "
+                "clear the failed pulls: each resumes from its last completed page."
+            )
+
         pulled = pull_region.expand(region_code=regions_to_pull())
         paths = scan()
         pulled >> paths
+        pulled >> pulls_failed()
         load(land.expand(path=paths))
 
     return ingest()

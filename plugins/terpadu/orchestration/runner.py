@@ -155,6 +155,7 @@ def pipeline_summary(settings: Settings, outcomes: list[DagOutcome]) -> dict:
             "name": region.name,
             "gate": None if gate is None else ("pass" if gate["passed"] else "held"),
             "reasons": describe_reasons((gate or {}).get("errors", [])),
+            "corrupted_on_purpose": bool((gate or {}).get("corrupted_on_purpose")),
             "published_run": (latest or {}).get("run_id"),
         })
     summary["regions"] = regions
@@ -178,9 +179,12 @@ def print_summary(summary: dict, progress: Callable[[str], None] = print) -> Non
     progress(f"\nregions: {len(published)} published in this run, {len(held)} held back, "
              f"{len(regions)} in the pilot list")
     for region in held:
-        progress(f"  HELD {region['region_code']} {region['name']}:")
+        demo = " (corrupted on purpose for this demo)" if region.get("corrupted_on_purpose") else ""
+        progress(f"  HELD {region['region_code']} {region['name']}{demo}:")
         for reason in region["reasons"]:
             progress(f"       - {reason}")
+        kept = region["published_run"]
+        progress(f"       current release stays run {kept}" if kept else "       no earlier release to keep current")
     portal = summary["portal"]
     progress(f"\nreleases: {portal.rsplit('/portal/', 1)[0]}/releases/<region_code>/latest.json")
     progress(f"portal:   {portal}")
