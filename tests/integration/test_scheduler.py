@@ -140,14 +140,19 @@ def standalone(state_dir: Path, tmp_path: Path, pilot: list[str]):
         api.login()
         yield api
     finally:
-        # standalone forks a tree of workers: end the whole process group
-        for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 5)):
-            try:
-                os.killpg(process.pid, sig)
-                process.wait(timeout=wait)
-                break
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                continue
+        # standalone forks a tree of workers: ask the whole process group to stop, then kill what is
+        # left (a dag-processor was seen outliving its parent's clean exit)
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=20)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            pass
+        time.sleep(2)
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait(timeout=10)
 
 
 def test_scheduler_runs_the_asset_chain_from_ingest_to_publish(state_dir, pilot, standalone):
