@@ -10,6 +10,8 @@ from markupsafe import Markup, escape
 from terpadu.publish.forecast import format_date
 
 _BLUE, _GREY, _RED, _GREEN = "#3465a4", "#8a93a6", "#c62828", "#2e7d32"
+_INK = "#1d2430"  # text colour, explicit so a PDF renderer does not pick its own
+_SHORT_LABEL = 18  # characters that fit left of a bar
 
 
 def _svg(width: int, height: int, body: list[str], title: str) -> Markup:
@@ -21,21 +23,39 @@ def _svg(width: int, height: int, body: list[str], title: str) -> Markup:
     )
 
 
-def bars(rows: list[tuple[str, float, str]], title: str, color: str = _BLUE) -> Markup:
-    """Horizontal bars: (label, value, text shown after the bar); bars are scaled to the largest value."""
+# Colours with a meaning, used the same way in every chart of the report
+OK, WARN, BAD, NEUTRAL, ACCENT = _GREEN, "#e0a800", _RED, _GREY, "#c0602a"
+
+
+def bars(rows: list[tuple], title: str, color: str = _BLUE) -> Markup:
+    """Horizontal bars: (label, value, text shown after the bar[, colour]); bars are scaled to the
+    largest value. A row's own colour (e.g. red for "past the deadline") overrides `color`.
+
+    400 units wide, so on a phone (about 360 px of content) 12px text stays about 11px tall. Short
+    labels sit left of their bar; when any label is long, every label sits above its bar instead of
+    being cut off."""
     if not rows:
         return Markup("")
-    label_w, bar_w, row_h = 170, 300, 24
-    width, height = label_w + bar_w + 80, row_h * len(rows) + 8
-    top = max(max(value for _, value, _ in rows), 1e-9)
+    width, value_w = 400, 70
+    stacked = any(len(row[0]) > _SHORT_LABEL for row in rows)
+    label_w = 0 if stacked else 130
+    bar_w, row_h = width - value_w - label_w, (34 if stacked else 24)
+    height = row_h * len(rows) + 8
+    top = max(max(row[1] for row in rows), 1e-9)
     body = []
-    for i, (label, value, text) in enumerate(rows):
+    for i, (label, value, text, *own) in enumerate(rows):
         y = 4 + i * row_h
         w = max(value / top * bar_w, 0 if value <= 0 else 1.5)
-        short = label if len(label) <= 26 else label[:25] + "…"
-        body.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end">{escape(short)}</text>'
-                    f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 8}" rx="3" fill="{color}"/>'
-                    f'<text x="{label_w + w + 5:.1f}" y="{y + 15}">{escape(text)}</text>')
+        fill = own[0] if own and own[0] else color
+        if stacked:
+            short = label if len(label) <= 60 else label[:59] + "…"
+            body.append(f'<text x="0" y="{y + 12}" fill="{_INK}">{escape(short)}</text>')
+            bar_y = y + 16
+        else:
+            body.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end" fill="{_INK}">{escape(label)}</text>')
+            bar_y = y + 3
+        body.append(f'<rect x="{label_w}" y="{bar_y}" width="{w:.1f}" height="14" rx="3" fill="{fill}"/>'
+                    f'<text x="{label_w + w + 5:.1f}" y="{bar_y + 12}" fill="{_INK}">{escape(text)}</text>')
     return _svg(width, height, body, title)
 
 
@@ -43,6 +63,15 @@ def _as_datetime(value: date | datetime) -> datetime:
     if isinstance(value, datetime):
         return value
     return datetime(value.year, value.month, value.day, tzinfo=UTC)
+
+
+def _anchor(at: float, low: float, high: float) -> str:
+    """A label at the plot's edge is anchored inwards so it is not cut off on a narrow screen."""
+    if at > high - 80:
+        return "end"
+    if at < low + 80:
+        return "start"
+    return "middle"
 
 
 def trend(points: list[dict], result: dict, title: str) -> Markup:
@@ -90,7 +119,8 @@ def trend(points: list[dict], result: dict, title: str) -> Markup:
         last = points[-1]
         body.append(f'<line x1="{x(last["at"]):.1f}" y1="{y(last["score"]):.1f}" x2="{x(result["eta"]):.1f}" '
                     f'y2="{y(target):.1f}" stroke="{_BLUE}" stroke-width="2" stroke-dasharray="5 4"/>'
-                    f'<text x="{x(result["eta"]):.1f}" y="{top + plot_h + 14}" text-anchor="middle" fill="{_BLUE}">'
+                    f'<text x="{x(result["eta"]):.1f}" y="{top + plot_h + 14}" '
+                    f'text-anchor="{_anchor(x(result["eta"]), left, left + plot_w)}" fill="{_BLUE}">'
                     f'perkiraan {escape(format_date(result["eta"]))}</text>')
     body.append(f'<text x="{left}" y="{top + plot_h + 14}" fill="{_GREY}">{escape(format_date(start.date()))}</text>')
     return _svg(width, height, body, title)

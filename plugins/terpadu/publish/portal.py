@@ -94,9 +94,10 @@ def build_portal(run_id: str, settings: Settings) -> str:
             if prefix != release_prefix(region.code, info["latest"]["run_id"]):
                 # Never issue a link outside the region's own prefix, whatever a pointer says.
                 raise ValueError(f"latest.json of {region.code} points outside releases/{region.code}/: {prefix}")
-            files = [{"path": f["path"], "size": f["size"], "href": link(f"{prefix}/{f['path']}")}
-                     for f in manifest["files"]]
-            files.append({"path": "manifest.json", "size": None, "href": link(info["latest"]["manifest_key"])})
+            files = [{"path": f["path"], "size": f["size"], "rows": f.get("rows"), "pages": f.get("pages"),
+                      "href": link(f"{prefix}/{f['path']}")} for f in manifest["files"]]
+            files.append({"path": "manifest.json", "size": None, "rows": None, "pages": None,
+                          "href": link(info["latest"]["manifest_key"])})
         entry = {"region": region, "score": score, "status": info["status"], "reasons": info["reasons"],
                  "warnings": info["warnings"], "latest": info["latest"], "files": files,
                  "status_label": STATUS_LABELS[info["status"]]}

@@ -1,7 +1,7 @@
 """One region's release: build it in a temp folder, upload, verify, then switch `latest`.
 
 Object layout in the store:
-  releases/<region_code>/<run_id>/readiness.html, extract/persons.{parquet,csv},
+  releases/<region_code>/<run_id>/readiness.html, readiness.pdf, extract/persons.{parquet,csv},
                                   worklists/<kecamatan_code>.xlsx, manifest.json
   releases/<region_code>/latest.json        pointer {run_id, manifest_key, manifest_sha256, published_at}
   releases/_audit/<run_id>/<region_code>.json   list of publish/hold events (who, what, when, sha256)
@@ -25,9 +25,11 @@ from typing import Any
 import duckdb
 
 from terpadu import reference
-from terpadu.publish import charts
+from terpadu.publish import charts, sections
 from terpadu.publish.config import PublishConfig
 from terpadu.publish.forecast import describe, forecast, format_date, release_history, run_time
+from terpadu.publish.glossary import GLOSSARY
+from terpadu.publish.worklists import write_worklists
 from terpadu.quality.gate import mart_path, read_gate
 from terpadu.runs import run_dir
 from terpadu.settings import Settings
@@ -62,6 +64,16 @@ def mask_nik(value: Any) -> str:
 def mask_niks_in(text: str) -> str:
     """Last line of defence: any 16-digit run left in a rendered report is masked."""
     return _NIK_IN_TEXT.sub(r"\1********\2", text)
+
+
+def fmt_pct(value: Any) -> str:
+    """0.8234 → '82.3%' (HTML and PDF alike)."""
+    return "–" if value is None else f"{float(value) * 100:.1f}%"
+
+
+def fmt_num(value: Any) -> str:
+    """12345 → '12.345' (Indonesian thousands separator)."""
+    return "–" if value is None else f"{int(value):,}".replace(",", ".")
 
 
 def release_prefix(region_code: str, run_id: str) -> str:
@@ -142,6 +154,13 @@ def _report_data(con, run_id: str, region_code: str, gate: dict, settings: Setti
     flag_chart = charts.bars(
         [(FLAG_LABELS.get(row["flag_type"], (row["flag_type"],))[0], row["flags"],
           f"{row['flags']:,}".replace(",", ".")) for row in by_type], "Temuan menurut jenis", color="#c0602a")
+    villages = dict(reference.villages_by_regency().get(region_code, []))
+    marts = run_dir(run_id, settings) / "marts"
+    sanggahan = sections.sanggahan(con, marts / "fct_sanggahan.parquet", region_code, kecamatan_names, villages)
+    ground_checks = sections.ground_checks(con, marts / "fct_ground_checks.parquet", region_code,
+                                           kecamatan_names, readiness)
+    usulan = sections.usulan(con, marts / "fct_usulan.parquet", region_code)
+    clerical = sections.clerical_review(con, marts / "fct_clerical_review.parquet", region_code, kecamatan_names)
     return {
         "region": region, "run_id": run_id, "readiness": readiness,
         "trend": points, "outlook": outlook, "trend_window": config.trend_window, "outlook_text": describe(outlook),
@@ -151,6 +170,8 @@ def _report_data(con, run_id: str, region_code: str, gate: dict, settings: Setti
         "flags_by_type": by_type, "flags_total": sum(row["flags"] for row in by_type),
         "kecamatan": list(kecamatan.values()), "examples": examples, "gate": gate,
         "flag_labels": FLAG_LABELS, "generated_at": _now(), "code_version": settings.code_version,
+        "sanggahan": sanggahan, "ground_checks": ground_checks, "usulan": usulan, "clerical": clerical,
+        "unavailable": sections.UNAVAILABLE, "glossary": GLOSSARY,
     }
 
 
@@ -163,8 +184,8 @@ def _templates():
         trim_blocks=True, lstrip_blocks=True,
     )
     env.filters["mask_nik"] = mask_nik
-    env.filters["pct"] = lambda v: "–" if v is None else f"{float(v) * 100:.1f}%"
-    env.filters["num"] = lambda v: "–" if v is None else f"{int(v):,}".replace(",", ".")
+    env.filters["pct"] = fmt_pct
+    env.filters["num"] = fmt_num
     env.filters["tanggal"] = format_date
     return env
 
@@ -173,41 +194,13 @@ def render_template(name: str, **context: Any) -> str:
     return mask_niks_in(_templates().get_template(name).render(**context))
 
 
-def _write_worklists(con, run_id: str, region_code: str, folder: Path, settings: Settings) -> list[Path]:
-    """One workbook per kecamatan, one sheet per problem type; NIK cells are text ('@') so Excel
-    never turns them into 3.51E+15."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    rows = _query(con, "select kecamatan_code, flag_type, person_id, nik, full_name, desa_code, reason, action "
-                       "from read_parquet(?) where region_code = ? order by kecamatan_code, flag_type, person_id",
-                  [str(mart_path(run_id, "fct_person_flags", settings)), region_code])
-    villages = dict(reference.villages_by_regency().get(region_code, []))
-    grouped: dict[str, dict[str, list[dict]]] = {}
-    for row in rows:
-        grouped.setdefault(row["kecamatan_code"] or "tanpa_kecamatan", {}).setdefault(row["flag_type"], []).append(row)
-    header = ["person_id", "NIK", "nama", "kode_desa", "desa/kelurahan", "alasan", "tindakan", "hasil_verifikasi"]
-    paths = []
-    folder.mkdir(parents=True, exist_ok=True)
-    for kecamatan, by_type in grouped.items():
-        book = Workbook()
-        book.remove(book.active)
-        for flag_type, items in by_type.items():
-            sheet = book.create_sheet(flag_type[:31])
-            sheet.append(header)
-            for cell in sheet[1]:
-                cell.font = Font(bold=True)
-            for item in items:
-                sheet.append([item["person_id"], None if item["nik"] is None else str(item["nik"]),
-                              item["full_name"], item["desa_code"], villages.get(item["desa_code"], ""),
-                              item["reason"], item["action"], ""])
-                sheet.cell(row=sheet.max_row, column=2).number_format = "@"
-            sheet.column_dimensions["B"].width = 20
-            sheet.column_dimensions["C"].width = 28
-        path = folder / f"{kecamatan}.xlsx"
-        book.save(path)
-        paths.append(path)
-    return paths
+ROWS_COUNTED_AS = {  # written into every manifest, so a reader knows what `rows` means per file type
+    "parquet": "data rows",
+    "csv": "data rows, header line excluded",
+    "xlsx": "data rows summed over all sheets, each sheet's header row excluded",
+    "html": "null (a document)",
+    "pdf": "null (a document); `pages` gives its page count",
+}
 
 
 def _count_rows(con, path: Path) -> int | None:
@@ -255,13 +248,20 @@ def build_release(run_id: str, region_code: str, gate: dict, folder: Path, setti
             target = (folder / "extract" / name).as_posix().replace("'", "''")
             con.execute(f"copy (select * from read_parquet(?) where region_code = ? order by person_id) "
                         f"to '{target}' ({options})", [persons, region_code])
-        _write_worklists(con, run_id, region_code, folder / "worklists", settings)
+        write_worklists(con, run_id, region_code, folder / "worklists", settings)
         report = _report_data(con, run_id, region_code, gate, settings, history or [], config)
         (folder / "readiness.html").write_text(render_template("readiness.html.j2", **report), encoding="utf-8")
+        from terpadu.publish.pdf import render_pdf  # fpdf2 is imported only when a release is built
+
+        pages = {"readiness.pdf": render_pdf(report, folder / "readiness.pdf")}
         files = []
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            files.append({"path": path.relative_to(folder).as_posix(), "size": path.stat().st_size,
-                          "sha256": sha256_file(path), "rows": _count_rows(con, path)})
+            relative = path.relative_to(folder).as_posix()
+            entry = {"path": relative, "size": path.stat().st_size, "sha256": sha256_file(path),
+                     "rows": _count_rows(con, path)}
+            if relative in pages:
+                entry["pages"] = pages[relative]
+            files.append(entry)
         deliveries = _deliveries(con, run_id, region_code, settings)
     finally:
         con.close()
@@ -272,6 +272,9 @@ def build_release(run_id: str, region_code: str, gate: dict, folder: Path, setti
         "code_version": settings.code_version,
         "created_at": _now(),
         "files": files,
+        "rows_counted_as": ROWS_COUNTED_AS,
+        "report_sections": {name: report[name]["available"]
+                            for name in ("sanggahan", "ground_checks", "usulan", "clerical")},
         "source_deliveries": deliveries,
         "previous_release": ({"run_id": previous["run_id"], "manifest_key": previous["manifest_key"]}
                              if previous else None),
