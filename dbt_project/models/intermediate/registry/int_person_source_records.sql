@@ -42,7 +42,10 @@ decided as (
             else 'review'
         end as linkage_decision,
     from records
-    left join best on records.needs_linkage and best.unique_id = records.source || ':' || records.record_id
+    -- only records that need linkage look for a candidate; the test sits inside the join key because a
+    -- left-side predicate in ON makes DuckDB fall back to a nested-loop join
+    left join best
+        on best.unique_id = case when records.needs_linkage then records.source || ':' || records.record_id end
 ),
 
 keyed as (
@@ -58,10 +61,8 @@ followed as (
         keyed.* exclude (resolved_key),
         coalesce(dtks.resolved_key, keyed.resolved_key) as person_key_final,
     from keyed
-    left join keyed as dtks
-        on keyed.joined_record_id is not null
-        and dtks.source = 'dtks'
-        and dtks.record_id = keyed.joined_record_id
+    left join (select * from keyed where source = 'dtks') as dtks
+        on dtks.record_id = keyed.joined_record_id
 )
 
 select
