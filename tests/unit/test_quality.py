@@ -67,6 +67,28 @@ def _readiness(column, value):
     return lambda frames: _set(frames, "fct_region_readiness", {}, **{column: value})
 
 
+def _worklist_codes(mart: str, key: str, value: str) -> dict:
+    """The code rules every region-only worklist mart carries, broken on the row `key` = `value`."""
+    row = {key: value}
+    return {
+        f"{mart}.kecamatan_in_region":
+            lambda f: _set(f, mart, row, kecamatan_code="35.10.99", desa_code=None),
+        f"{mart}.desa_in_region":
+            lambda f: _set(f, mart, row, desa_code="11.01.01.2001", kecamatan_code=None),
+        f"{mart}.desa_in_kecamatan": lambda f: _set(f, mart, row, desa_code=_other_kecamatan_desa(f)),
+    }
+
+
+def _worklist_key(mart: str, key: str, value: str, other: str) -> dict:
+    return {
+        f"{mart}.{key}_not_null": lambda f: _set(f, mart, {key: value}, **{key: None}),
+        f"{mart}.{key}_unique": lambda f: _set(f, mart, {key: value}, **{key: other}),
+    }
+
+
+SANGGAHAN_DECIDED = {"sanggahan_id": f"SGH-{REGION_A}-1"}  # DITERIMA, 3 days
+PROGRAMME_CHANGE = {"programme": "PKH"}
+
 # rule → how to break exactly that rule in region A
 BREAKERS = {
     "dim_persons.not_empty": _drop_region_persons,
@@ -117,6 +139,32 @@ BREAKERS = {
                        desa_code="11.01.01.2001", kecamatan_code=None),
     "analyst_persons.desil_1_to_10":
         lambda f: _set(f, "analyst_persons", {"nik_hash": f["dim_persons"].nik_hash.iloc[3]}, desil=0),
+    **_worklist_key("fct_sanggahan", "sanggahan_id", f"SGH-{REGION_A}-2", f"SGH-{REGION_A}-1"),
+    **_worklist_codes("fct_sanggahan", "sanggahan_id", f"SGH-{REGION_A}-2"),
+    "fct_sanggahan.verification_status_known":
+        lambda f: _set(f, "fct_sanggahan", SANGGAHAN_DECIDED, verification_status="DIPROSES"),
+    "fct_sanggahan.days_open_not_negative": lambda f: _set(f, "fct_sanggahan", SANGGAHAN_DECIDED, days_open=-2),
+    "fct_sanggahan.sla_consistent": lambda f: _set(f, "fct_sanggahan", SANGGAHAN_DECIDED, is_past_sla=True),
+    **_worklist_key("fct_usulan", "usulan_id", f"USL-{REGION_A}-1", f"USL-{REGION_A}-0"),
+    **_worklist_codes("fct_usulan", "usulan_id", f"USL-{REGION_A}-1"),
+    "fct_usulan.outcome_known": lambda f: _set(f, "fct_usulan", {"usulan_id": f"USL-{REGION_A}-1"}, outcome="lainnya"),
+    **_worklist_key("fct_ground_checks", "ground_check_id", f"GC-{REGION_A}-1", f"GC-{REGION_A}-0"),
+    **_worklist_codes("fct_ground_checks", "ground_check_id", f"GC-{REGION_A}-1"),
+    "fct_ground_checks.result_known":
+        lambda f: _set(f, "fct_ground_checks", {"ground_check_id": f"GC-{REGION_A}-1"}, result="HILANG"),
+    "fct_ground_checks.application_status_known":
+        lambda f: _set(f, "fct_ground_checks", {"ground_check_id": f"GC-{REGION_A}-1"}, application_status="entah"),
+    **_worklist_key("fct_clerical_review", "review_id", f"CR-{REGION_A}-1", f"CR-{REGION_A}-0"),
+    **_worklist_codes("fct_clerical_review", "review_id", f"CR-{REGION_A}-1"),
+    "fct_clerical_review.source_known":
+        lambda f: _set(f, "fct_clerical_review", {"review_id": f"CR-{REGION_A}-1"}, source="p3ke"),
+    "fct_clerical_review.match_probability_0_to_1":
+        lambda f: _set(f, "fct_clerical_review", {"review_id": f"CR-{REGION_A}-1"}, match_probability=1.5),
+    **_worklist_codes("fct_family_changes", "programme", "PKH"),
+    "fct_family_changes.direction_known": lambda f: _set(f, "fct_family_changes", PROGRAMME_CHANGE, direction="miring"),
+    "fct_family_changes.change_known": lambda f: _set(f, "fct_family_changes", PROGRAMME_CHANGE, change="pindah"),
+    "fct_family_changes.desil_from_1_to_10": lambda f: _set(f, "fct_family_changes", PROGRAMME_CHANGE, desil_from=0),
+    "fct_family_changes.desil_to_1_to_10": lambda f: _set(f, "fct_family_changes", PROGRAMME_CHANGE, desil_to=11),
 }
 
 ERROR_RULES = sorted(r.rule for s in suite_specs() if s.severity == "error" for r in s.rules)

@@ -1,7 +1,9 @@
 """Parquet fixtures for the quality gate and publisher tests: the marts of a run for a few regions,
 with exactly the columns the dbt marts export, all rules passing unless a test breaks one.
 
-Region A (Banyuwangi) has one flag of every type; region B (Surabaya) has none.
+Region A (Banyuwangi) has one flag of every type; region B (Surabaya) has none. Each region has a
+few rows of the worklist marts (sanggahan, usulan, ground checks, clerical review, family changes),
+none past the sanggahan SLA.
 """
 
 from __future__ import annotations
@@ -34,8 +36,62 @@ def nik_for(region_code: str, i: int) -> str:
     return f"{digits}01{(i % 28) + 1:02d}0190{(i % 9999) + 1:04d}"
 
 
+def _worklists(region_code: str, geo: list[tuple[str, str]], persons: list[dict]) -> dict[str, list[dict]]:
+    """A few rows of each region-only worklist mart, every gate rule passing."""
+    kec, desa = geo[0]  # the kecamatan of the region's first person (breakers move rows out of it)
+    p0, p1 = persons[0], persons[1]
+    sanggahan = [
+        {"sanggahan_id": f"SGH-{region_code}-{k}", "region_code": region_code, "kecamatan_code": kec,
+         "desa_code": desa, "nik": p0["nik"], "person_id": p0["person_id"], "family_id": p0["family_id"],
+         "desil": p0["desil"], "receives_pkh": p0["receives_pkh"], "receives_bpnt": p0["receives_bpnt"],
+         "receives_pbi": p0["receives_pbi"], "reason": "Mampu: memiliki mobil", "objection_date": date(2026, 9, 20),
+         "verification_status": status, "decision_date": decided, "days_open": days, "sla_days": 14,
+         "is_past_sla": False, "is_open": status == "BELUM", "as_of_date": date(2026, 10, 1)}
+        for k, (status, decided, days) in enumerate((("BELUM", None, 11), ("DITERIMA", date(2026, 9, 23), 3),
+                                                      ("DITOLAK", date(2026, 9, 30), 10)))
+    ]
+    usulan = [
+        {"usulan_id": f"USL-{region_code}-{k}", "region_code": region_code, "kecamatan_code": kec,
+         "desa_code": desa, "nik": person["nik"], "person_id": person["person_id"],
+         "family_id": person["family_id"], "desil": person["desil"], "proposed_date": date(2026, 9, 1),
+         "proposed_by": "SENDIRI", "reason": "Lansia tinggal sendiri", "outcome": outcome,
+         "outcome_reason": "alasan"}
+        for k, (person, outcome) in enumerate(((p0, "sudah_terdaftar"), (p1, "baru_cocok_dukcapil")))
+    ]
+    ground_checks = [
+        {"ground_check_id": f"GC-{region_code}-{k}", "region_code": region_code, "kecamatan_code": kec,
+         "desa_code": desa, "nik": person["nik"], "person_id": person["person_id"],
+         "family_id": person["family_id"], "result": result, "checked_date": date(2026, 9, 15),
+         "period": "202610", "applies_from_period": "202611", "effect": "mulai periode 202611: ...",
+         "application_status": "menunggu_periode", "is_applied": False}
+        for k, (person, result) in enumerate(((p0, "LAYAK"), (p1, "TIDAK LAYAK")))
+    ]
+    review = [
+        {"review_id": f"CR-{region_code}-{k}", "region_code": region_code, "kecamatan_code": kec,
+         "desa_code": desa, "source": source, "source_record_id": f"{source}-{k}", "record_nik": None,
+         "record_name": p0["full_name"], "record_birth_date": p0["birth_date"],
+         "candidate_person_id": p0["person_id"], "candidate_nik": p0["nik"], "candidate_name": p0["full_name"],
+         "candidate_birth_date": p0["birth_date"], "match_probability": probability, "match_weight": 3.5,
+         "reason": "kecocokan di bawah ambang", "action": "cocokkan dengan KTP/KK"}
+        for k, (source, probability) in enumerate((("dtks", 0.7), ("regsosek", 0.6)))
+    ]
+    changes = [
+        {"family_id": p0["family_id"], "region_code": region_code, "kecamatan_code": kec, "desa_code": desa,
+         "period_from": "202609", "period_to": "202610", "desil_from": 5, "desil_to": 3, "direction": "turun",
+         "programme": programme, "change": change, "reason": reason}
+        for programme, change, reason in ((None, None, "desil turun dari 5 ke 3"),
+                                          ("PKH", "masuk", "masuk PKH: desil turun dari 5 ke 3"))
+    ]
+    return {"fct_sanggahan": sanggahan, "fct_usulan": usulan, "fct_ground_checks": ground_checks,
+            "fct_clerical_review": review, "fct_family_changes": changes}
+
+
+WORKLIST_MARTS = ("fct_sanggahan", "fct_usulan", "fct_ground_checks", "fct_clerical_review", "fct_family_changes")
+
+
 def build_marts(persons_per_region: int = PERSONS_PER_REGION, regions=REGIONS) -> dict[str, pd.DataFrame]:
     persons, families, flags, readiness, analyst, deliveries = [], [], [], [], [], []
+    worklists: dict[str, list[dict]] = {mart: [] for mart in WORKLIST_MARTS}
     for region_code in regions:
         geo = _geo(region_code)
         region = reference.regencies()[region_code]
@@ -77,6 +133,10 @@ def build_marts(persons_per_region: int = PERSONS_PER_REGION, regions=REGIONS) -
                     "full_name": person["full_name"], "flag_type": flag_type,
                     "reason": f"alasan {flag_type}", "action": "verifikasi lapangan",
                 })
+        region_worklists = _worklists(region_code, geo, persons[-persons_per_region:])
+        for mart, rows in region_worklists.items():
+            worklists[mart].extend(rows)
+        sanggahan = region_worklists["fct_sanggahan"]
         readiness.append({
             "region_code": region_code, "region_name": region.name, "province_code": region.province_code,
             "province_name": region.province_name, "basis": "reported",
@@ -86,6 +146,10 @@ def build_marts(persons_per_region: int = PERSONS_PER_REGION, regions=REGIONS) -
             "nik_valid_rate": 0.97, "dukcapil_match_rate": 0.95, "coverage_rate": 0.9,
             "duplicate_nik_rate": 0.01, "dead_recipients": 1 if region_code == REGION_A else 0,
             "flags_total": len(FLAG_TYPES) if region_code == REGION_A else 0, "readiness_score": 0.82,
+            "sanggahan_total": len(sanggahan), "sanggahan_open": sum(r["is_open"] for r in sanggahan),
+            "sanggahan_past_sla": 0, "usulan_total": len(region_worklists["fct_usulan"]),
+            "ground_checks_total": len(region_worklists["fct_ground_checks"]), "ground_checks_applied": 0,
+            "clerical_review_pairs": len(region_worklists["fct_clerical_review"]),
         })
         for source, rows in (("dukcapil", persons_per_region), ("dtks", persons_per_region // 2)):
             deliveries.append({
@@ -110,7 +174,10 @@ def build_marts(persons_per_region: int = PERSONS_PER_REGION, regions=REGIONS) -
         "fct_region_readiness": pd.DataFrame(readiness),
         "analyst_persons": pd.DataFrame(analyst).astype({"desil": "Int64"}),
         "deliveries": pd.DataFrame(deliveries),
+        **{mart: pd.DataFrame(rows) for mart, rows in worklists.items()},
     }
+    frames["fct_sanggahan"] = frames["fct_sanggahan"].astype({"days_open": "Int64", "desil": "Int64"})
+    frames["fct_family_changes"] = frames["fct_family_changes"].astype({"desil_from": "Int64", "desil_to": "Int64"})
     return frames
 
 

@@ -30,7 +30,8 @@ from terpadu.storage import open_store
 
 log = logging.getLogger(__name__)
 
-MARTS = ("dim_persons", "dim_families", "fct_person_flags", "fct_region_readiness", "analyst_persons")
+MARTS = ("dim_persons", "dim_families", "fct_person_flags", "fct_region_readiness", "analyst_persons",
+         "fct_clerical_review", "fct_sanggahan", "fct_usulan", "fct_ground_checks", "fct_family_changes")
 _SIXTEEN_DIGITS = re.compile(r"(?<!\d)(\d{4})\d{8}(\d{4})(?!\d)")
 
 
@@ -162,6 +163,13 @@ _DERIVED_SQL = {
     "fct_person_flags": {
         "person_exists": "person_id in (select person_id from read_parquet($persons))",
     },
+    "fct_sanggahan": {
+        "sla_consistent": "coalesce(is_open = (verification_status = 'BELUM') and is_past_sla = "
+                          "coalesce(verification_status = 'BELUM' and days_open > sla_days, false), false)",
+        "desa_in_kecamatan": "starts_with(desa_code, kecamatan_code || '.')",
+    },
+    **{mart: {"desa_in_kecamatan": "starts_with(desa_code, kecamatan_code || '.')"}
+       for mart in ("fct_usulan", "fct_ground_checks", "fct_clerical_review", "fct_family_changes")},
 }
 
 

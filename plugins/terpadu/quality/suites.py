@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from terpadu.settings import Settings
+from terpadu.sources import contracts
 
 # Deterministic expectation ids, so that regenerating the suites gives byte-identical files.
 _ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/terpadu/expectations")
@@ -38,8 +39,17 @@ PROGRAMMES = {"receives_pkh": "PKH", "receives_bpnt": "BPNT/Sembako", "receives_
 READINESS_RATES = ["nik_valid_rate", "dukcapil_match_rate", "coverage_rate", "duplicate_nik_rate"]
 READINESS_COUNTS = [
     "persons_dukcapil", "persons_dtks", "persons_regsosek", "persons_integrated", "families_integrated",
-    "dead_recipients", "flags_total",
+    "dead_recipients", "flags_total", "sanggahan_total", "sanggahan_open", "sanggahan_past_sla", "usulan_total",
+    "ground_checks_total", "ground_checks_applied", "clerical_review_pairs",
 ]
+# Value sets of the participation, linkage-review and history marts (their dbt YAML documents them).
+SANGGAHAN_STATUSES = ["BELUM", "DITERIMA", "DITOLAK"]
+USULAN_OUTCOMES = ["nik_tidak_valid", "sudah_terdaftar", "baru_cocok_dukcapil", "nik_tidak_ditemukan"]
+GROUND_CHECK_RESULTS = list(contracts.GROUND_CHECK_RESULTS)
+GROUND_CHECK_STATUSES = ["diterapkan", "menunggu_periode", "digantikan", "tidak_cocok", "tanpa_efek"]
+REVIEW_SOURCES = ["dtks", "regsosek"]
+CHANGE_DIRECTIONS = ["naik", "turun", "tetap", "baru", "keluar"]
+PROGRAMME_CHANGES = ["masuk", "keluar"]
 
 # Tolerances of the warning suites (the gate turns them into the bounds passed as parameters).
 DUKCAPIL_TOLERANCE = 0.10  # integrated persons vs rows Dukcapil delivered for the region
@@ -61,6 +71,8 @@ DERIVED = {
     "dead_recipient_flagged": "_gate_has_dead_recipient_flag",  # dim_persons: has a dead_recipient flag
     "person_exists": "_gate_person_exists",  # fct_person_flags: person_id is in dim_persons
     "desa_in_kecamatan": "_gate_desa_in_kecamatan",  # desa_code starts with kecamatan_code (null if either is)
+    # fct_sanggahan: is_open = (status BELUM) and is_past_sla = (BELUM and days_open > sla_days)
+    "sla_consistent": "_gate_sla_consistent",
 }
 NOT_NULL = "__not_null__"  # in Rule.condition: the column is not null
 
@@ -251,6 +263,73 @@ def suite_specs() -> list[SuiteSpec]:
                  "{unexpected_count} clear NIKs in analyst_persons"),
             *_codes("analyst_persons", ("kecamatan", "desa")),
             _desil("analyst_persons"),
+        ]),
+        *_participation_suites(),
+    ]
+
+
+def _in_set(mart: str, column: str, values: list[str], what_id: str, what_en: str) -> Rule:
+    return Rule(f"{mart}.{column}_known", "ExpectColumnValuesToBeInSet", {"column": column, "value_set": values},
+                f"{{unexpected_count}} baris di {{mart}} memiliki {what_id} yang tidak dikenal",
+                f"{{unexpected_count}} rows in {{mart}} have an unknown {what_en}")
+
+
+def _participation_suites() -> list[SuiteSpec]:
+    """Region-only worklist marts (clear NIK allowed): sanggahan, usulan, ground checks, the linkage's
+    clerical review and the changes between periods."""
+    sanggahan, usulan, checks = "fct_sanggahan", "fct_usulan", "fct_ground_checks"
+    review, changes = "fct_clerical_review", "fct_family_changes"
+    return [
+        SuiteSpec(sanggahan, "error", [
+            *_unique_key(sanggahan, "sanggahan_id"),
+            *_codes(sanggahan),
+            _in_set(sanggahan, "verification_status", SANGGAHAN_STATUSES, "status verifikasi", "verification status"),
+            Rule(f"{sanggahan}.days_open_not_negative", "ExpectColumnValuesToBeBetween",
+                 {"column": "days_open", "min_value": 0},
+                 "{unexpected_count} sanggahan memiliki umur (hari terbuka) negatif: tanggal keputusan sebelum "
+                 "tanggal sanggahan, atau tanggal sanggahan sesudah tanggal acuan",
+                 "{unexpected_count} sanggahan have a negative age: decided before they were filed, or filed "
+                 "after the as-of date"),
+            Rule(f"{sanggahan}.sla_consistent", "ExpectColumnValuesToBeInSet",
+                 {"column": DERIVED["sla_consistent"], "value_set": [True]},
+                 "{unexpected_count} sanggahan dengan status terbuka/lewat batas waktu yang tidak sesuai dengan "
+                 "status verifikasi dan umurnya",
+                 "{unexpected_count} sanggahan whose open / past-SLA marks contradict their status and age"),
+        ]),
+        SuiteSpec(sanggahan, "warning", [
+            Rule(f"{sanggahan}.none_past_sla", "ExpectColumnValuesToBeInSet",
+                 {"column": "is_past_sla", "value_set": [False]},
+                 "{unexpected_count} sanggahan belum diverifikasi melewati batas waktu (SLA): menurut aturan "
+                 "Cek Bansos dianggap tidak diterima",
+                 "{unexpected_count} sanggahan are undecided past the SLA: under the Cek Bansos rules they "
+                 "count as not accepted"),
+        ]),
+        SuiteSpec(usulan, "error", [
+            *_unique_key(usulan, "usulan_id"),
+            *_codes(usulan),
+            _in_set(usulan, "outcome", USULAN_OUTCOMES, "hasil pemeriksaan (outcome)", "outcome"),
+        ]),
+        SuiteSpec(checks, "error", [
+            *_unique_key(checks, "ground_check_id"),
+            *_codes(checks),
+            _in_set(checks, "result", GROUND_CHECK_RESULTS, "hasil ground check", "ground-check result"),
+            _in_set(checks, "application_status", GROUND_CHECK_STATUSES, "status penerapan", "application status"),
+        ]),
+        SuiteSpec(review, "error", [
+            *_unique_key(review, "review_id"),
+            *_codes(review),
+            _in_set(review, "source", REVIEW_SOURCES, "sumber rekaman", "record source"),
+            Rule(f"{review}.match_probability_0_to_1", "ExpectColumnValuesToBeBetween",
+                 {"column": "match_probability", "min_value": 0, "max_value": 1},
+                 "{unexpected_count} pasangan tinjauan memiliki probabilitas kecocokan di luar 0–1",
+                 "{unexpected_count} review pairs have a match probability outside 0–1"),
+        ]),
+        SuiteSpec(changes, "error", [
+            *_codes(changes),
+            _in_set(changes, "direction", CHANGE_DIRECTIONS, "arah perubahan desil", "desil direction"),
+            _in_set(changes, "change", PROGRAMME_CHANGES, "perubahan program", "programme change"),
+            _desil(changes, "desil_from"),
+            _desil(changes, "desil_to"),
         ]),
     ]
 

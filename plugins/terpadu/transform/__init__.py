@@ -9,6 +9,14 @@ environment variables that this module sets from `Settings` for the duration of 
     TERPADU_PILOT_REGIONS   the pilot list CSV (replaceable)
     TERPADU_NIK_HASH_KEY    key of the NIK pseudonym (Settings.nik_hash_key; never in the repo)
 
+and passes the run's dbt vars explicitly (`run_vars`, recorded in the build summary):
+
+    period        Settings.period (TERPADU_PERIOD): which deliveries count, when ground checks apply,
+                  the period the history snapshot records
+    as_of_date    TERPADU_AS_OF_DATE when set, else the first day of the period: the cut-off of the
+                  period's deliveries, which sanggahan ages (and the 14-day SLA) are measured to.
+                  Not the wall clock, so that re-running a period gives the same answer.
+
 dbt's target and log folders go under `state/dbt/` so the checkout stays clean. Note: the key is a
 literal in the compiled SQL there (state/ is private, like state/secrets/).
 
@@ -24,13 +32,15 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 
 from terpadu import runs, warehouse
 from terpadu.settings import REFERENCE_DIR, Settings
 
 # The published marts, in export order (the interface of the gate and the publisher).
-MARTS = ("dim_persons", "dim_families", "fct_person_flags", "fct_region_readiness", "analyst_persons")
+MARTS = ("dim_persons", "dim_families", "fct_person_flags", "fct_region_readiness", "analyst_persons",
+         "fct_clerical_review", "fct_sanggahan", "fct_usulan", "fct_ground_checks", "fct_family_changes")
 
 _DBT_LOCK = threading.Lock()  # dbtRunner is not re-entrant within one process
 
@@ -56,6 +66,25 @@ def dbt_env(settings: Settings) -> dict[str, str]:
     }
 
 
+def as_of_date(settings: Settings) -> str:
+    """The as-of date of a run (yyyy-mm-dd): TERPADU_AS_OF_DATE, else the first day of the period."""
+    if value := os.environ.get("TERPADU_AS_OF_DATE", "").strip():
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"TERPADU_AS_OF_DATE must be a date yyyy-mm-dd, got {value!r}") from None
+        return value
+    period = settings.period
+    if len(period) != 6 or not period.isdigit() or not 1 <= int(period[4:]) <= 12:
+        raise ValueError(f"TERPADU_PERIOD must be yyyymm, got {period!r}")
+    return f"{period[:4]}-{period[4:]}-01"
+
+
+def run_vars(settings: Settings) -> dict[str, str]:
+    """The dbt vars of a run (see the module docstring)."""
+    return {"period": settings.period, "as_of_date": as_of_date(settings)}
+
+
 @contextlib.contextmanager
 def _environment(values: dict[str, str]) -> Iterator[None]:
     saved = {name: os.environ.get(name) for name in values}
@@ -73,6 +102,7 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
 def _common_args(settings: Settings) -> list[str]:
     dbt_state = settings.state_dir / "dbt"
     return [
+        "--vars", json.dumps(run_vars(settings)),
         "--project-dir", str(settings.dbt_project_dir),
         "--profiles-dir", str(settings.dbt_project_dir),
         "--target-path", str(dbt_state / "target"),
@@ -157,6 +187,7 @@ def build(settings: Settings, select: str | None = None, progress: Callable[[str
     summary = {
         "command": "build",
         "select": select,
+        "vars": run_vars(settings),
         "success": bool(outcome.success) and not bad,
         "seconds": elapsed,
         "nodes_total": len(nodes),
@@ -168,7 +199,8 @@ def build(settings: Settings, select: str | None = None, progress: Callable[[str
         "nodes": nodes,
     }
     json.dumps(summary)  # guarantee: JSON-serialisable
-    progress(f"dbt build: {summary['nodes_ok']} ok, {summary['nodes_warn']} warn, "
+    progress(f"dbt build (period {summary['vars']['period']}, as of {summary['vars']['as_of_date']}): "
+             f"{summary['nodes_ok']} ok, {summary['nodes_warn']} warn, "
              f"{summary['nodes_failed']} failed, {summary['nodes_skipped']} skipped in {elapsed}s")
     if not summary["success"]:
         lines = "; ".join(f"{f['name']} ({f['status']}): {f['message']}" for f in summary["failures"])

@@ -9,7 +9,7 @@ then insert crafted rows. Rows are dicts keyed by contract column names; missing
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import duckdb
 
@@ -123,6 +123,29 @@ PLANTED = {
 }
 
 
+# Kab/kota workbooks (one per region) of the period: ground checks reported in the period apply from the
+# next one (person label → HASIL); usulan (label → the fct_usulan outcome); sanggahan (id → label, days
+# before the period's first day it was filed, status, days to the decision).
+GROUND_CHECKS = {
+    "F05-spouse": "MENINGGAL",      # receiving BPNT/PBI: a dead_recipient from the next period
+    "F01-child": "TIDAK LAYAK",     # family F01 (desil 1, receiving) leaves every programme
+    "F05-head": "PINDAH",           # DTKS-listed: moved_out from the next period
+    "F10-head": "LAYAK",            # desil 10 receiving PKH: the visit confirms it, no inclusion_error
+    "F03-spouse": "TIDAK DITEMUKAN",  # changes nothing
+}
+USULAN = {
+    "F01-head": "sudah_terdaftar",
+    "F09-head": "baru_cocok_dukcapil",
+    "U-mangled": "nik_tidak_valid",
+    "U-unknown": "nik_tidak_ditemukan",
+}
+SANGGAHAN = {  # id: (label, filed days before the period's start, status, days to decision)
+    "SGH-LATE": ("F01-spouse", 20, "BELUM", None),
+    "SGH-FRESH": ("F03-head", 5, "BELUM", None),
+    "SGH-DONE": ("F05-head", 30, "DITERIMA", 9),
+}
+
+
 def nik_for(kec_digits: str, birth: str, sex: str, serial: int) -> str:
     """birth 'YYYY-MM-DD'; sex 'L'/'P' (day + 40 for women)."""
     year, month, day = birth.split("-")
@@ -131,10 +154,15 @@ def nik_for(kec_digits: str, birth: str, sex: str, serial: int) -> str:
 
 
 def tiny_dataset(period: str = "202610") -> tuple[list[Delivery], dict[str, dict]]:
-    """Deliveries for the tiny dataset, and label → person facts (nik, name, region) for assertions."""
-    dk = {r: Delivery(f"dukcapil-{r}", "dukcapil", REGIONS[r][0], period) for r in REGIONS}
-    dt = {r: Delivery(f"dtks-{r}", "dtks", REGIONS[r][0], period) for r in REGIONS}
-    rs = {r: Delivery(f"regsosek-{r}", "regsosek", REGIONS[r][0], period) for r in REGIONS}
+    """Deliveries for the tiny dataset, and label → person facts (nik, name, region) for assertions.
+
+    Delivery ids are `<source>-<region>` for 202610 and `<source>-<region>-<period>` for another period,
+    so that the deliveries of several periods can share one warehouse.
+    """
+    suffix = "" if period == "202610" else f"-{period}"
+    dk = {r: Delivery(f"dukcapil-{r}{suffix}", "dukcapil", REGIONS[r][0], period) for r in REGIONS}
+    dt = {r: Delivery(f"dtks-{r}{suffix}", "dtks", REGIONS[r][0], period) for r in REGIONS}
+    rs = {r: Delivery(f"regsosek-{r}{suffix}", "regsosek", REGIONS[r][0], period) for r in REGIONS}
     people: dict[str, dict] = {}
     serial = 0
 
@@ -221,9 +249,44 @@ def tiny_dataset(period: str = "202610") -> tuple[list[Delivery], dict[str, dict
         people[label] = {"nik": nik, "name": name, "region_code": REGIONS["ambon"][0], "family_id": None}
         dtks_row("ambon", label, nik, name, birth, sex, ambon_desa, pkh=False, bpnt=True, pbi=True)
     # an earlier, superseded DTKS delivery for Ambon: its rows must not be integrated
-    old = Delivery("dtks-ambon-old", "dtks", REGIONS["ambon"][0], period, is_current=False)
+    old = Delivery(f"dtks-ambon-old{suffix}", "dtks", REGIONS["ambon"][0], period, is_current=False)
     old.add("dtks_persons", IDDTKS="DT-SUPERSEDED", NIK=None, NAMA="SUPERSEDED RECORD",
             TGL_LAHIR="01-01-1970", JENIS_KELAMIN="1", HUB_KELUARGA="1", KODE_DESA=ambon_desa,
             PKH="Y", BPNT="Y", PBI="Y", PERIODE=period)
-    deliveries = [*dk.values(), *dt.values(), *rs.values(), old]
+    deliveries = [*dk.values(), *dt.values(), *rs.values(), old, *_kabkota(people, period, suffix)]
     return deliveries, people
+
+
+def _kabkota(people: dict[str, dict], period: str, suffix: str) -> list[Delivery]:
+    """The kab/kota workbooks of the period (GROUND_CHECKS, USULAN, SANGGAHAN), one per region."""
+    start = date(int(period[:4]), int(period[4:]), 1)
+
+    def text(day: date) -> str:
+        return day.strftime("%d-%m-%Y")
+
+    books = {r: Delivery(f"kabkota-{r}{suffix}", "kabkota", REGIONS[r][0], period) for r in REGIONS}
+    region_of = {code: name for name, (code, _) in REGIONS.items()}
+    ambon_desa = REGIONS["ambon"][1]
+    extra = {"U-mangled": {"nik": "8.17101E+15", "name": "UMAR USULAN RUSAK", "region_code": "81.71"},
+             "U-unknown": {"nik": nik_for(ambon_desa[:6], "1990-01-01", "L", 9100), "name": "UDIN TANPA DATA",
+                           "region_code": "81.71"}}
+    for number, (label, result) in enumerate(GROUND_CHECKS.items(), start=1):
+        person = people[label]
+        books[region_of[person["region_code"]]].add(
+            "kabkota_ground_check", NO_GC=f"GC-{period}-{number:03d}", NIK=person["nik"], HASIL=result,
+            PETUGAS="PETUGAS PKH", TGL_GC=text(start - timedelta(days=10 + number)))
+    for number, (label, _) in enumerate(USULAN.items(), start=1):
+        person = people.get(label) or extra[label]
+        region = region_of[person["region_code"]]
+        books[region].add(
+            "kabkota_usulan", NO_USULAN=f"USL-{period}-{number:03d}", NIK=person["nik"], NAMA=person["name"],
+            ALAMAT="JL. TEST", KODE_DESA=REGIONS[region][1], ALASAN="Keluarga miskin belum terdaftar",
+            TGL_USULAN=text(start - timedelta(days=7)), PENGUSUL="SENDIRI")
+    for sanggahan_id, (label, filed, status, decided) in SANGGAHAN.items():
+        person = people[label]
+        filed_on = start - timedelta(days=filed)
+        books[region_of[person["region_code"]]].add(
+            "kabkota_sanggahan", NO_SANGGAHAN=f"{sanggahan_id}-{period}", NIK_TERSANGGAH=person["nik"],
+            ALASAN="Mampu: memiliki mobil", PELAPOR="Warga (anonim)", TGL_SANGGAHAN=text(filed_on),
+            STATUS_VERIFIKASI=status, TGL_KEPUTUSAN=text(filed_on + timedelta(days=decided)) if decided else None)
+    return [book for book in books.values() if book.rows]

@@ -1,11 +1,14 @@
 {#-
-    One row per integrated person (person_id): the survivorship rules.
-      identity, family card, address and life status: Dukcapil when the person is there, otherwise
-        the DTKS record, otherwise the Regsosek member;
+    One row per integrated person (person_id): the survivorship rules (docs/SURVIVORSHIP.md). Each
+    attribute takes the first source that has a value, in this order, and records it in <attribute>_source:
+      identity (nik, name, birth date, sex), family card (kk_number), address and life status:
+        Dukcapil when the person is there, otherwise the DTKS record, otherwise the Regsosek member;
       programme receipt: DTKS (any of the person's DTKS records receiving);
       family (for the welfare rank) and socio-economics: Regsosek;
       is_nik_shared: the person carries, or holds, a NIK used by another person (int_person_identity_issues).
+    The latest ground check overrides life status and eligibility downstream (int_persons_ground_checked).
 -#}
+{%- set survivors = [('dukcapil', 'dukcapil'), ('dtks_by_person', 'dtks'), ('regsosek_by_person', 'regsosek')] -%}
 with records as (
     select * from {{ ref('int_person_source_records') }}
 ),
@@ -97,6 +100,20 @@ integrated as (
         coalesce(dukcapil.full_name, dtks_by_person.full_name, regsosek_by_person.full_name) as full_name,
         coalesce(dukcapil.birth_date, dtks_by_person.birth_date, regsosek_by_person.birth_date) as birth_date,
         coalesce(dukcapil.sex, dtks_by_person.sex, regsosek_by_person.sex) as sex,
+        {%- for column, label in [('nik', 'nik'), ('kk_number', 'kk_number'), ('full_name', 'name'),
+                                  ('birth_date', 'birth_date'), ('sex', 'sex')] %}
+        case
+            {%- for alias, source in survivors %}
+            when {{ alias }}.{{ column }} is not null then '{{ source }}'
+            {%- endfor %}
+        end as {{ label }}_source,
+        {%- endfor %}
+        case
+            when dukcapil.person_id is not null then 'dukcapil'
+            when dtks_by_person.person_id is not null then 'dtks'
+            else 'regsosek'
+        end as address_source,
+        case when regsosek_by_person.family_id is not null then 'regsosek' end as family_source,
         case
             when dukcapil.person_id is not null then dukcapil.region_code
             when dtks_by_person.person_id is not null then dtks_by_person.region_code
@@ -114,6 +131,7 @@ integrated as (
         end as desa_code,
         dukcapil.is_alive,
         dukcapil.death_date,
+        case when dukcapil.is_alive is not null then 'dukcapil' end as life_status_source,
         dukcapil.person_id is not null as is_in_dukcapil,
         dtks_by_person.person_id is not null as is_in_dtks,
         regsosek_by_person.person_id is not null as is_in_regsosek,

@@ -1,5 +1,10 @@
+{#-
+    One row per integrated person: the golden record (survivorship in int_persons_integrated, ground
+    checks laid over it in int_persons_ground_checked; rules in docs/SURVIVORSHIP.md). Every surviving
+    attribute names its source in <attribute>_source.
+-#}
 with persons as (
-    select * from {{ ref('int_persons_integrated') }}
+    select * from {{ ref('int_persons_ground_checked') }}
 ),
 
 families as (
@@ -35,6 +40,25 @@ final as (
         persons.dtks_region_code,
         persons.dtks_desa_code,
         persons.regsosek_person_id,
+        -- survivorship: where each attribute comes from
+        persons.nik_source,
+        persons.name_source,
+        persons.birth_date_source,
+        persons.sex_source,
+        persons.kk_number_source,
+        persons.address_source,
+        persons.family_source,
+        persons.life_status_source,
+        case when persons.is_in_dtks then 'dtks' end as programme_receipt_source,
+        case when families.desil is not null then 'regsosek' end as socio_economic_source,
+        -- ground checks applied this period
+        persons.is_moved_per_ground_check,
+        persons.ground_check_id,
+        persons.ground_check_result,
+        persons.ground_check_date,
+        persons.ground_check_applies_from_period,
+        persons.eligibility_check_id,
+        persons.eligibility_check_result,
     from persons
     left join families on persons.family_id = families.family_id
 )

@@ -1,7 +1,11 @@
 {#-
     One row per person and flag type: the worklists operators act on. `region_code` is the region whose
     worklist holds the flag: the person's region, except moved_out, which belongs to the DTKS region
-    that still lists (and pays) the person. Programme rules come from seeds/programme_rules.csv.
+    that still lists (and pays) the person. Programme rules come from seeds/programme_rules.csv;
+    eligibility is macro programme_eligibility: the desil range, overridden by the ground check applied
+    this period (TIDAK LAYAK: not eligible, an inclusion error while receiving; LAYAK: the receipt is
+    confirmed). A MENINGGAL ground check makes the person dead (dead_recipient while receiving), a
+    PINDAH one moved (moved_out while DTKS lists the person).
 -#}
 with persons as (
     select * from {{ ref('dim_persons') }}
@@ -26,20 +30,39 @@ person_programmes as (
         end as is_receiving,
         persons.desil,
         persons.is_alive,
+        persons.eligibility_check_id,
+        persons.eligibility_check_result,
     from persons
     cross join rules
+),
+
+judged as (
+    select
+        *,
+        {{ programme_eligibility('desil', 'min_desil', 'max_desil', 'eligibility_check_result', 'is_receiving') }}
+            as is_eligible,
+    from person_programmes
 ),
 
 inclusion as (
     select
         person_id,
         'inclusion_error' as flag_type,
-        'receiving ' || string_agg(programme || ' (desil ' || min_desil || '-' || max_desil || ')', ', ' order by programme)
-            || ' while in desil ' || any_value(desil) as reason,
-        'verify eligibility by ground check; end the benefit if confirmed' as action,
+        case
+            when any_value(eligibility_check_result) = 'TIDAK LAYAK' then
+                'receiving ' || string_agg(programme, ', ' order by programme) || ' while ground check '
+                || any_value(eligibility_check_id) || ' found the family not eligible (TIDAK LAYAK)'
+            else
+                'receiving ' || string_agg(programme || ' (desil ' || min_desil || '-' || max_desil || ')', ', ' order by programme)
+                || ' while in desil ' || any_value(desil)
+        end as reason,
+        case
+            when any_value(eligibility_check_result) = 'TIDAK LAYAK' then 'end the benefit: the ground check confirmed it'
+            else 'verify eligibility by ground check; end the benefit if confirmed'
+        end as action,
         string_agg(programme, ', ' order by programme) as programmes,
-    from person_programmes
-    where is_receiving and desil is not null and (desil > max_desil or desil < min_desil)
+    from judged
+    where is_receiving and is_eligible = false
     group by person_id
 ),
 
@@ -51,8 +74,8 @@ exclusion as (
             || ' but not receiving' as reason,
         'propose (usulan) for the programme after confirming the family''s situation' as action,
         string_agg(programme, ', ' order by programme) as programmes,
-    from person_programmes
-    where not is_receiving and desil between min_desil and max_desil and is_alive is distinct from false
+    from judged
+    where not is_receiving and is_eligible and is_alive is distinct from false
     group by person_id
 ),
 
@@ -85,7 +108,11 @@ dead_recipients as (
     select
         person_id,
         'dead_recipient' as flag_type,
-        'died ' || coalesce(strftime(death_date, '%Y-%m-%d'), '(date unknown)') || ' per Dukcapil, still receiving '
+        case
+            when life_status_source = 'ground_check' then 'reported dead by ground check ' || ground_check_id
+                || ' (visited ' || coalesce(strftime(ground_check_date, '%Y-%m-%d'), 'date unknown') || ')'
+            else 'died ' || coalesce(strftime(death_date, '%Y-%m-%d'), '(date unknown)') || ' per Dukcapil'
+        end || ', still receiving '
             || concat_ws(', ',
                 case when receives_pkh then 'PKH' end,
                 case when receives_bpnt then 'BPNT' end,
@@ -103,12 +130,16 @@ moved as (
     select
         person_id,
         'moved_out' as flag_type,
-        'Dukcapil address ' || desa_code || ' is outside the DTKS region ' || dtks_region_code as reason,
+        case
+            when is_in_dukcapil and region_code <> dtks_region_code
+                then 'Dukcapil address ' || desa_code || ' is outside the DTKS region ' || dtks_region_code
+            else 'ground check ' || ground_check_id || ' found the person moved away (PINDAH)'
+        end as reason,
         'hand over to the region of residence or update the address in DTKS' as action,
         cast(null as varchar) as programmes,
         dtks_region_code as worklist_region_code,
     from persons
-    where is_in_dukcapil and is_in_dtks and region_code <> dtks_region_code
+    where is_in_dtks and ((is_in_dukcapil and region_code <> dtks_region_code) or is_moved_per_ground_check)
 ),
 
 flags as (

@@ -48,6 +48,37 @@ flags as (
     group by region_code
 ),
 
+sanggahan as (
+    select
+        region_code,
+        count(*) as sanggahan_total,
+        count(*) filter (where is_open) as sanggahan_open,
+        count(*) filter (where is_past_sla) as sanggahan_past_sla,
+    from {{ ref('fct_sanggahan') }}
+    group by region_code
+),
+
+usulan as (
+    select region_code, count(*) as usulan_total
+    from {{ ref('fct_usulan') }}
+    group by region_code
+),
+
+ground_checks as (
+    select
+        region_code,
+        count(*) as ground_checks_total,
+        count(*) filter (where is_applied) as ground_checks_applied,
+    from {{ ref('fct_ground_checks') }}
+    group by region_code
+),
+
+clerical_review as (
+    select region_code, count(*) as clerical_review_pairs
+    from {{ ref('fct_clerical_review') }}
+    group by region_code
+),
+
 joined as (
     select
         pilots.region_code,
@@ -67,6 +98,13 @@ joined as (
         persons.persons_nik_shared / nullif(persons.persons_integrated, 0) as duplicate_nik_rate,
         coalesce(persons.dead_recipients, 0) as dead_recipients,
         coalesce(flags.flags_total, 0) as flags_total,
+        coalesce(sanggahan.sanggahan_total, 0) as sanggahan_total,
+        coalesce(sanggahan.sanggahan_open, 0) as sanggahan_open,
+        coalesce(sanggahan.sanggahan_past_sla, 0) as sanggahan_past_sla,
+        coalesce(usulan.usulan_total, 0) as usulan_total,
+        coalesce(ground_checks.ground_checks_total, 0) as ground_checks_total,
+        coalesce(ground_checks.ground_checks_applied, 0) as ground_checks_applied,
+        coalesce(clerical_review.clerical_review_pairs, 0) as clerical_review_pairs,
     from pilots
     left join regencies on pilots.region_code = regencies.region_code
     left join provinces on regencies.province_code = provinces.province_code
@@ -74,6 +112,10 @@ joined as (
     left join persons on pilots.region_code = persons.region_code
     left join families on pilots.region_code = families.region_code
     left join flags on pilots.region_code = flags.region_code
+    left join sanggahan on pilots.region_code = sanggahan.region_code
+    left join usulan on pilots.region_code = usulan.region_code
+    left join ground_checks on pilots.region_code = ground_checks.region_code
+    left join clerical_review on pilots.region_code = clerical_review.region_code
 ),
 
 final as (
@@ -102,6 +144,13 @@ final as (
                 + 0.20 * coalesce(nik_valid_rate, 0)
                 + 0.10 * (1 - coalesce(duplicate_nik_rate, 0))
         end as double) as readiness_score,
+        cast(sanggahan_total as bigint) as sanggahan_total,
+        cast(sanggahan_open as bigint) as sanggahan_open,
+        cast(sanggahan_past_sla as bigint) as sanggahan_past_sla,
+        cast(usulan_total as bigint) as usulan_total,
+        cast(ground_checks_total as bigint) as ground_checks_total,
+        cast(ground_checks_applied as bigint) as ground_checks_applied,
+        cast(clerical_review_pairs as bigint) as clerical_review_pairs,
     from joined
 )
 

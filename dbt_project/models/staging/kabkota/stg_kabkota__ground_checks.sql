@@ -1,5 +1,5 @@
 with source as (
-    {{ current_rows('kabkota', 'kabkota_ground_check') }}
+    {{ current_rows('kabkota', 'kabkota_ground_check', accumulate=true) }}
 ),
 
 renamed as (

@@ -1,5 +1,5 @@
 with source as (
-    {{ current_rows('kabkota', 'kabkota_sanggahan') }}
+    {{ current_rows('kabkota', 'kabkota_sanggahan', accumulate=true) }}
 ),
 
 renamed as (

@@ -1,5 +1,5 @@
 with source as (
-    {{ current_rows('kabkota', 'kabkota_usulan') }}
+    {{ current_rows('kabkota', 'kabkota_usulan', accumulate=true) }}
 ),
 
 renamed as (
