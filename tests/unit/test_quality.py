@@ -339,3 +339,24 @@ def test_data_docs_by_default_only_for_regions_a_reviewer_must_open(settings):
     assert [e["rule"] for e in held["errors"]] == ["dim_persons.desil_1_to_10"]
     page = (settings.state_dir / "runs" / RUN / "data_docs" / REGION_A / "marts__dim_persons__error.html").read_text()
     assert "desil" in page
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_cli_validates_every_region_in_order_with_parallel_workers(settings, workers):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    frames = build_marts()
+    frames["dim_persons"].loc[frames["dim_persons"].region_code == REGION_B, "desil"] = 11
+    write_run(settings, RUN, frames)
+    terpadu = Path(sys.executable).with_name("terpadu")
+    done = subprocess.run([str(terpadu), "quality", "--run", RUN, "--workers", str(workers), "--no-record",
+                           "--data-docs", "none"], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    verdicts = [line.split()[:2] for line in done.stdout.splitlines() if line.startswith(("PASS", "HELD"))]
+    # the pilot list's order, whatever finished first; the region without data is held too
+    assert verdicts == [["PASS", REGION_A], ["HELD", REGION_B], ["HELD", "35.73"]]
+    assert "desil" in done.stdout and f"run {RUN}: 1 passed, 2 held" in done.stdout
+    for code in (REGION_A, REGION_B, "35.73"):
+        assert (settings.state_dir / "runs" / RUN / "gate" / f"{code}.json").exists()
