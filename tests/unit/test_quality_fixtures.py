@@ -150,6 +150,9 @@ def build_marts(persons_per_region: int = PERSONS_PER_REGION, regions=REGIONS) -
             "sanggahan_past_sla": 0, "usulan_total": len(region_worklists["fct_usulan"]),
             "ground_checks_total": len(region_worklists["fct_ground_checks"]), "ground_checks_applied": 0,
             "clerical_review_pairs": len(region_worklists["fct_clerical_review"]),
+            "persons_flagged": len(FLAG_TYPES) if region_code == REGION_A else 0,
+            "persons_flagged_ground_checked": 1 if region_code == REGION_A else 0,
+            "ground_check_completion_rate": 1 / len(FLAG_TYPES) if region_code == REGION_A else None,
         })
         for source, rows in (("dukcapil", persons_per_region), ("dtks", persons_per_region // 2)):
             deliveries.append({

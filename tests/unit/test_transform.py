@@ -129,6 +129,20 @@ def test_readiness_row_per_pilot_region(built):
     assert 0 < rows["81.71"][3] < rows["82.71"][3] <= 1  # Ambon holds the bad NIKs
 
 
+def test_readiness_ground_check_completion_of_flagged_persons(built):
+    settings, _, _, _ = built
+    expected = dict(query(settings, """
+        select f.region_code, count(distinct f.person_id) filter (where g.person_id is not null)
+                              / count(distinct f.person_id)
+        from marts.fct_person_flags f
+        left join marts.fct_ground_checks g on g.person_id = f.person_id
+        group by all"""))
+    rows = dict(query(settings, "select region_code, ground_check_completion_rate from marts.fct_region_readiness"))
+    assert rows["18.72"] is None  # no flagged person: no rate, not a zero
+    assert expected and all(rows[code] == pytest.approx(rate) for code, rate in expected.items())
+    assert all(0 <= rate <= 1 for rate in rows.values() if rate is not None)
+
+
 def test_analyst_persons_has_no_clear_nik(built):
     settings, _, people, _ = built
     sql = ("select column_name from information_schema.columns "

@@ -36,11 +36,13 @@ FLAG_TYPES = [
     "inclusion_error", "exclusion_error", "moved_out",
 ]
 PROGRAMMES = {"receives_pkh": "PKH", "receives_bpnt": "BPNT/Sembako", "receives_pbi": "PBI-JK"}
-READINESS_RATES = ["nik_valid_rate", "dukcapil_match_rate", "coverage_rate", "duplicate_nik_rate"]
+READINESS_RATES = ["nik_valid_rate", "dukcapil_match_rate", "coverage_rate", "duplicate_nik_rate",
+                   "ground_check_completion_rate"]
 READINESS_COUNTS = [
     "persons_dukcapil", "persons_dtks", "persons_regsosek", "persons_integrated", "families_integrated",
     "dead_recipients", "flags_total", "sanggahan_total", "sanggahan_open", "sanggahan_past_sla", "usulan_total",
-    "ground_checks_total", "ground_checks_applied", "clerical_review_pairs",
+    "ground_checks_total", "ground_checks_applied", "clerical_review_pairs", "persons_flagged",
+    "persons_flagged_ground_checked",
 ]
 # Value sets of the participation, linkage-review and history marts (their dbt YAML documents them).
 SANGGAHAN_STATUSES = ["BELUM", "DITERIMA", "DITOLAK"]

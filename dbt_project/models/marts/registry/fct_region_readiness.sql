@@ -73,6 +73,21 @@ ground_checks as (
     group by region_code
 ),
 
+-- Ground-check completion: of the persons carrying at least one flag, how many a ground check has
+-- visited (any result, any period up to the run's).
+flagged as (
+    select
+        flags.region_code,
+        count(distinct flags.person_id) as persons_flagged,
+        count(distinct flags.person_id) filter (where checked.person_id is not null)
+            as persons_flagged_ground_checked,
+    from {{ ref('fct_person_flags') }} as flags
+    left join (
+        select distinct person_id from {{ ref('fct_ground_checks') }} where person_id is not null
+    ) as checked on flags.person_id = checked.person_id
+    group by flags.region_code
+),
+
 clerical_review as (
     select region_code, count(*) as clerical_review_pairs
     from {{ ref('fct_clerical_review') }}
@@ -105,6 +120,9 @@ joined as (
         coalesce(ground_checks.ground_checks_total, 0) as ground_checks_total,
         coalesce(ground_checks.ground_checks_applied, 0) as ground_checks_applied,
         coalesce(clerical_review.clerical_review_pairs, 0) as clerical_review_pairs,
+        coalesce(flagged.persons_flagged, 0) as persons_flagged,
+        coalesce(flagged.persons_flagged_ground_checked, 0) as persons_flagged_ground_checked,
+        flagged.persons_flagged_ground_checked / nullif(flagged.persons_flagged, 0) as ground_check_completion_rate,
     from pilots
     left join regencies on pilots.region_code = regencies.region_code
     left join provinces on regencies.province_code = provinces.province_code
@@ -116,6 +134,7 @@ joined as (
     left join usulan on pilots.region_code = usulan.region_code
     left join ground_checks on pilots.region_code = ground_checks.region_code
     left join clerical_review on pilots.region_code = clerical_review.region_code
+    left join flagged on pilots.region_code = flagged.region_code
 ),
 
 final as (
@@ -151,6 +170,9 @@ final as (
         cast(ground_checks_total as bigint) as ground_checks_total,
         cast(ground_checks_applied as bigint) as ground_checks_applied,
         cast(clerical_review_pairs as bigint) as clerical_review_pairs,
+        cast(persons_flagged as bigint) as persons_flagged,
+        cast(persons_flagged_ground_checked as bigint) as persons_flagged_ground_checked,
+        cast(ground_check_completion_rate as double) as ground_check_completion_rate,
     from joined
 )
 
