@@ -264,17 +264,29 @@ def _flags(w: _Writer, r: dict) -> None:
                  for e in r["examples"]], widths=(27, 27, 24, 25, 40, 37), size=7.5)
 
 
+def _section_has_rows(w: _Writer, r: dict, section: dict, title: str, intro: str, what: str,
+                      count: Any, empty: str) -> bool:
+    """Heading and intro of a worklist-mart section; False (after saying why) when the run lacks the mart
+    or the region has no rows, so the caller draws nothing more."""
+    w.h2(title)
+    w.text(intro, muted=True)
+    if not section["available"]:
+        w.box(f"Data {what} {r['unavailable']}.", "warn")
+        return False
+    if not count:
+        w.box(empty, "ok")
+        return False
+    return True
+
+
 def _sanggahan(w: _Writer, r: dict) -> None:
     s = r["sanggahan"]
     sla = s["sla_days"] if s["available"] else 14
-    w.h2(f"Sanggahan melewati batas waktu (SLA {sla} hari)")
-    w.text(f"Sanggahan adalah keberatan warga terhadap seorang penerima bansos. Daerah wajib memverifikasinya dalam "
-           f"{sla} hari (SLA); sanggahan yang belum diputuskan setelah batas itu dianggap tidak diterima.", muted=True)
-    if not s["available"]:
-        w.box(f"Data sanggahan {r['unavailable']}.", "warn")
-        return
-    if not s["total"]:
-        w.box("Tidak ada sanggahan untuk daerah ini pada run ini.", "ok")
+    if not _section_has_rows(
+            w, r, s, f"Sanggahan melewati batas waktu (SLA {sla} hari)",
+            f"Sanggahan adalah keberatan warga terhadap seorang penerima bansos. Daerah wajib memverifikasinya "
+            f"dalam {sla} hari (SLA); sanggahan yang belum diputuskan setelah batas itu dianggap tidak diterima.",
+            "sanggahan", s.get("total"), "Tidak ada sanggahan untuk daerah ini pada run ini."):
         return
     w.cards([
         ("Melewati batas waktu", fmt_num(s["past_sla"]), f"Belum diputuskan lebih dari {sla} hari."),
@@ -306,14 +318,11 @@ def _sanggahan(w: _Writer, r: dict) -> None:
 
 def _ground_checks(w: _Writer, r: dict) -> None:
     g = r["ground_checks"]
-    w.h2("Kemajuan ground check")
-    w.text("Ground check adalah kunjungan lapangan oleh pendamping sosial. Hasilnya berlaku mulai periode berikutnya "
-           "setelah dilaporkan, lalu menggantikan data sumber.", muted=True)
-    if not g["available"]:
-        w.box(f"Data ground check {r['unavailable']}.", "warn")
-        return
-    if not g["total"]:
-        w.box("Belum ada ground check untuk daerah ini.", "ok")
+    if not _section_has_rows(
+            w, r, g, "Kemajuan ground check",
+            "Ground check adalah kunjungan lapangan oleh pendamping sosial. Hasilnya berlaku mulai periode "
+            "berikutnya setelah dilaporkan, lalu menggantikan data sumber.",
+            "ground check", g.get("total"), "Belum ada ground check untuk daerah ini."):
         return
     w.cards([
         ("Ground check", fmt_num(g["total"]),
@@ -338,14 +347,11 @@ def _ground_checks(w: _Writer, r: dict) -> None:
 
 def _usulan(w: _Writer, r: dict) -> None:
     u = r["usulan"]
-    w.h2("Usulan")
-    w.text("Usulan adalah permintaan agar seseorang dimasukkan ke daftar. Terpadu memeriksa NIK setiap usulan "
-           "terhadap Dukcapil dan DTKS.", muted=True)
-    if not u["available"]:
-        w.box(f"Data usulan {r['unavailable']}.", "warn")
-        return
-    if not u["total"]:
-        w.box("Tidak ada usulan untuk daerah ini pada run ini.", "ok")
+    if not _section_has_rows(
+            w, r, u, "Usulan",
+            "Usulan adalah permintaan agar seseorang dimasukkan ke daftar. Terpadu memeriksa NIK setiap usulan "
+            "terhadap Dukcapil dan DTKS.",
+            "usulan", u.get("total"), "Tidak ada usulan untuk daerah ini pada run ini."):
         return
     w.text(f"Semua usulan: {fmt_num(u['total'])}", bold=True)
     w.chart(u["chart"])
@@ -355,14 +361,11 @@ def _usulan(w: _Writer, r: dict) -> None:
 
 def _clerical(w: _Writer, r: dict) -> None:
     c = r["clerical"]
-    w.h2("Pasangan untuk diputuskan (clerical review)")
-    w.text("Rekaman DTKS atau Regsosek yang mungkin orang yang sama dengan seorang penduduk Dukcapil, tetapi "
-           "kecocokannya tidak cukup pasti untuk diputuskan mesin.", muted=True)
-    if not c["available"]:
-        w.box(f"Data pasangan clerical review {r['unavailable']}.", "warn")
-        return
-    if not c["pairs"]:
-        w.box("Tidak ada pasangan yang perlu diputuskan.", "ok")
+    if not _section_has_rows(
+            w, r, c, "Pasangan untuk diputuskan (clerical review)",
+            "Rekaman DTKS atau Regsosek yang mungkin orang yang sama dengan seorang penduduk Dukcapil, tetapi "
+            "kecocokannya tidak cukup pasti untuk diputuskan mesin.",
+            "pasangan clerical review", c.get("pairs"), "Tidak ada pasangan yang perlu diputuskan."):
         return
     w.cards([("Pasangan untuk diputuskan", fmt_num(c["pairs"]), f"Untuk {fmt_num(c['records'])} rekaman sumber."),
              *((src["label"], fmt_num(src["pairs"]), f"{fmt_num(src['records'])} rekaman") for src in c["by_source"])])
