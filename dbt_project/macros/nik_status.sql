@@ -36,7 +36,9 @@
 {#- The birth date encoded in a 16-digit NIK for a given century ('19' or '20'), or null. -#}
 {% macro nik_birth_date(nik, century) -%}
     cast(try_strptime(
-        lpad(cast(cast(substr({{ nik }}, 7, 2) as integer) % 40 as varchar), 2, '0')
+        -- day + 40 for women: 41-71 is a woman's day, 72-99 no day at all (not `% 40`, which made 92 a 12)
+        lpad(cast(cast(substr({{ nik }}, 7, 2) as integer)
+                  - case when cast(substr({{ nik }}, 7, 2) as integer) > 40 then 40 else 0 end as varchar), 2, '0')
         || substr({{ nik }}, 9, 2) || '{{ century }}' || substr({{ nik }}, 11, 2),
         '%d%m%Y'
     ) as date)

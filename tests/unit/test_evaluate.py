@@ -20,7 +20,9 @@ TRUTH_ROWS = [("dukcapil", "persons", "DK.csv", 1, 1), ("dukcapil", "persons", "
               ("dukcapil", "persons", "DK.csv", 3, 3), ("dtks", "persons", "DT.csv", 1, 1),
               ("dtks", "persons", "DT.csv", 2, 2), ("dtks", "persons", "DT.csv", 3, 3),
               ("regsosek", "individu", "RS.parquet", 1, 1), ("regsosek", "individu", "RS.parquet", 2, 3),
-              ("kabkota", "usulan", "X.xlsx", 1, 1)]  # not a person record of the linkage
+              ("kabkota", "usulan", "X.xlsx", 1, 1),  # not a person record of the linkage
+              ("regsosek", "keluarga", "RK.parquet", 1, None), ("regsosek", "keluarga", "RK.parquet", 2, None),
+              ("regsosek", "keluarga", "RK.parquet", 3, None)]  # households of families 10, 20, 30
 PREDICTED = {"DK1": "A", "DT1": "A", "RS1": "A", "DK2": "B", "DT2": "B", "DT3": "B", "DK3": "C", "RS2": "D"}
 
 
@@ -35,7 +37,8 @@ def crafted(tmp_path, monkeypatch):
     pq.write_table(pa.table({"source": cols[0], "entity": cols[1], "file": cols[2],
                              "row_number": pa.array(cols[3], pa.int64()),
                              "person_id": pa.array(cols[4], pa.int64()),
-                             "family_id": pa.array([10, 20, 30, 10, 20, 30, 10, 30, 10], pa.int64())}),
+                             "family_id": pa.array([10, 20, 30, 10, 20, 30, 10, 30, 10, 10, 20, 30],
+                                                   pa.int64())}),
                    truth / "rows.parquet")
     # person 1 dead, paid in DTKS; person 3 moved (DTKS row 3); welfare: person 1 poorest
     pq.write_table(pa.table({"person_id": pa.array([1, 2, 3], pa.int64()), "family_id": pa.array([10, 20, 30], pa.int64()),
@@ -58,6 +61,12 @@ def crafted(tmp_path, monkeypatch):
                     "t(_source_file, _row_number, dtks_person_id, receives_pkh, receives_bpnt, receives_pbi)")
         con.execute("create table staging.stg_regsosek__individu as select * from (values "
                     "('RS.parquet', 1, 'RS1'), ('RS.parquet', 2, 'RS2')) t(_source_file, _row_number, regsosek_person_id)")
+        # the registry's desil of each household: 10 → 2, 20 → 7, 30 → 3
+        con.execute("create table staging.stg_regsosek__keluarga as select * from (values "
+                    "('RK.parquet', 1, 'K1'), ('RK.parquet', 2, 'K2'), ('RK.parquet', 3, 'K3')) "
+                    "t(_source_file, _row_number, regsosek_family_id)")
+        con.execute("create table intermediate.int_families_ranked as select * from (values "
+                    "('K1', 2), ('K2', 7), ('K3', 3)) t(family_id, desil)")
         source = {"DK": "dukcapil", "DT": "dtks", "RS": "regsosek"}
         rows = [(source[r[:2]], r, p) for r, p in PREDICTED.items()]
         con.execute("create table intermediate.int_person_source_records (source varchar, record_id varchar, "
@@ -66,7 +75,7 @@ def crafted(tmp_path, monkeypatch):
         con.execute("create table marts.dim_persons as select * from (values ('A'), ('B'), ('C'), ('D')) t(person_id)")
         # A dead recipient (right); B moved_out (wrong: B stands for person 2, the mover is person 3)
         con.execute("create table marts.fct_person_flags as select * from (values "
-                    "('A', 'dead_recipient'), ('B', 'moved_out')) t(person_id, flag_type)")
+                    "('A', 'dead_recipient', 'died'), ('B', 'moved_out', 'moved')) t(person_id, flag_type, reason)")
     return settings
 
 
@@ -90,10 +99,32 @@ def test_flag_precision_and_recall_use_the_true_person(crafted):
                                        "recall": 1.0}
     assert (flags["moved_out"]["true_positive"], flags["moved_out"]["predicted"], flags["moved_out"]["actual"]) \
         == (0, 1, 1)
-    # true desil over 3 persons: person 1 → 4, 2 → 7, 3 → 10. Person 1 receives PKH (desil 1-4): no
-    # inclusion error; alive persons 2 and 3 are above every range: no exclusion error either.
-    assert flags["inclusion_error"]["actual"] == 0 and flags["exclusion_error"]["actual"] == 0
+    # registry desil of the true families: person 1 → 2, 2 → 7, 3 → 3. Person 1 receives PKH (desil
+    # 1-4): no inclusion error; person 3 (alive, desil 3) receives nothing: an exclusion error nobody
+    # flagged; person 2 is above every range.
+    assert flags["inclusion_error"]["actual"] == 0
+    assert (flags["exclusion_error"]["actual"], flags["exclusion_error"]["predicted"],
+            flags["exclusion_error"]["recall"]) == (1, 0, 0.0)
     assert flags["nik_shared"]["predicted"] == 0 and flags["nik_shared"]["precision"] is None
+
+
+def test_targeting_compares_the_rules_with_the_welfare_desil(crafted):
+    # welfare desil over 3 persons by true expenditure: person 1 → 4, 2 → 7, 3 → 10: nobody alive is
+    # inside a range, so the registry's exclusion error for person 3 is a targeting miss of the proxy
+    targeting = evaluate(crafted)["targeting"]
+    assert targeting["exclusion_error"]["actual"] == 0 and targeting["inclusion_error"]["actual"] == 0
+    assert "targeting" in format_table(evaluate(crafted))
+
+
+def test_misses_list_the_persons_behind_a_missed_flag(crafted):
+    report = evaluate(crafted, misses=5)
+    moved = report["misses"]["moved_out"]
+    # B stands for person 2 (wrongly flagged); the mover, person 3, was not flagged
+    assert [(m["true_id"], m["flagged_reason"]) for m in moved["false_positives"]] == [(2, "moved")]
+    assert [m["true_id"] for m in moved["false_negatives"]] == [3]
+    assert moved["false_negatives"][0]["planted"] == "dtks:moved_region"
+    assert [m["true_id"] for m in report["misses"]["exclusion_error"]["false_negatives"]] == [3]
+    assert "misses" not in evaluate(crafted)
 
 
 def test_cli_prints_the_table_and_writes_json(crafted, tmp_path, capsys):

@@ -28,14 +28,21 @@ Never part of the pipeline: it reads the warehouse read-only and `state/ground_t
   dead_recipient       the person is dead and a DTKS record of theirs still receives a programme;
   moved_out            the person's family moved to another kab/kota and DTKS still lists the person;
   inclusion_error      a DTKS record of the person receives a programme whose desil range (seeds/
-                       programme_rules.csv) does not contain the person's **true** desil;
-  exclusion_error      the person is alive, their true desil is inside the range of a programme with
-                       receipt data, and no DTKS record of theirs receives that programme.
+                       programme_rules.csv) does not contain the **registry desil of the person's true
+                       family**;
+  exclusion_error      the person is alive, the registry desil of their true family is inside the range
+                       of a programme with receipt data, and no DTKS record of theirs receives it.
 
-  The true desil ranks every simulated person by their family's true per-capita expenditure (ties:
-  family id) into equal population tenths over the run, the rule the registry applies to its proxy.
-  Inclusion and exclusion therefore measure the targeting (proxy means test and linkage together),
-  not only the rules.
+  The registry desil of a true family is the desil the registry's proxy means test gave the Regsosek
+  household record delivered for that family (null when Regsosek did not enumerate it: no flag is
+  true then). A flag is thus right when it names exactly the persons its rule names on the true
+  identities, families and receipt: linkage, receipt and rules are measured, not the proxy itself.
+  How well the proxy ranks people is a separate question, reported under **targeting** without a
+  target: the same two rules against the *welfare desil*, which ranks every simulated person by their
+  family's true per-capita expenditure (ties: family id) into equal population tenths over the run.
+  Ground checks change eligibility only from the period after their visit (fct_ground_checks); the
+  truth does not model them, so evaluate a run whose period has no applied ground check (a fresh
+  `terpadu simulate` has none).
 """
 
 from __future__ import annotations
@@ -60,7 +67,7 @@ TARGETS = {"linkage_precision": 0.995, "linkage_recall": 0.98, "flag_precision":
 # The truth of each flag as SQL over the evaluation's temp tables (see the module docstring):
 #   t_rows(source, file, row_number, true_id)    integrated person records with their true person
 #   t_defects(source, file, row_number, true_id, defect, detail)   planted defects on those records
-#   t_persons(true_id, alive, moved, true_desil) the simulated population
+#   t_persons(true_id, alive, moved, registry_desil, welfare_desil) the simulated population
 #   t_receipt(true_id, programme)                a DTKS record of the person receives the programme
 #   t_rules(programme, min_desil, max_desil)     programme rules with receipt data
 FLAG_TRUTH = {
@@ -95,15 +102,18 @@ FLAG_TRUTH = {
         select r.true_id from t_receipt as r
         inner join t_persons as p on r.true_id = p.true_id
         inner join t_rules as rules on r.programme = rules.programme
-        where p.true_desil not between rules.min_desil and rules.max_desil""",
+        where p.registry_desil not between rules.min_desil and rules.max_desil""",
     "exclusion_error": """
         select p.true_id from t_persons as p
-        inner join t_rules as rules on p.true_desil between rules.min_desil and rules.max_desil
+        inner join t_rules as rules on p.registry_desil between rules.min_desil and rules.max_desil
         where p.alive
           and p.true_id in (select true_id from t_rows)
           and not exists (select 1 from t_receipt as r
                           where r.true_id = p.true_id and r.programme = rules.programme)""",
 }
+# Targeting (no target): the inclusion and exclusion rules against the welfare desil instead.
+TARGETING_TRUTH = {flag: FLAG_TRUTH[flag].replace("registry_desil", "welfare_desil")
+                   for flag in ("inclusion_error", "exclusion_error")}
 
 
 class EvaluationError(RuntimeError):
@@ -227,8 +237,36 @@ def _load_integrated(con: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
-def evaluate(settings: Settings, warehouse_path: Path | None = None, truth_dir: Path | None = None) -> dict:
-    """Compare the warehouse's integration with the ground truth; a JSON-serialisable report."""
+def _misses(con: duckdb.DuckDBPyConnection, predicted_sql: str, actual_sql: str, flag: str,
+            limit: int) -> dict:
+    """Up to `limit` false positives and false negatives of one flag, each a true person with the
+    defects planted on their records and what the registry flagged (its reason), for diagnosis."""
+    def listing(keys_sql: str) -> list[dict]:
+        rows = con.execute(f"""
+            with keys as ({keys_sql})
+            select k.k as true_id,
+                   (select string_agg(distinct d.source || ':' || d.defect
+                                      || coalesce('(' || d.detail || ')', ''), '; ')
+                    from t_defects as d where d.true_id = k.k) as planted,
+                   (select string_agg(distinct f.reason, ' | ') from marts.fct_person_flags as f
+                    inner join anchors as a on f.person_id = a.pred_id
+                    where a.true_id = k.k and f.flag_type = '{flag}') as flagged_reason,
+                   (select string_agg(distinct r.source || ':' || r.pred_id, ', ') from t_rows as r
+                    where r.true_id = k.k) as integrated_as
+            from keys as k order by k.k limit {int(limit)}
+        """).fetchall()
+        return [{"true_id": int(t), "planted": p, "flagged_reason": f, "integrated_as": i}
+                for t, p, f, i in rows]
+    predicted = f"select distinct k from ({predicted_sql}) as p(k) where k is not null"
+    actual = f"select distinct k from ({actual_sql}) as a(k) where k is not null"
+    return {"false_positives": listing(f"{predicted} except {actual}"),
+            "false_negatives": listing(f"{actual} except {predicted}")}
+
+
+def evaluate(settings: Settings, warehouse_path: Path | None = None, truth_dir: Path | None = None,
+             misses: int = 0) -> dict:
+    """Compare the warehouse's integration with the ground truth; a JSON-serialisable report.
+    `misses` > 0 adds up to that many false positives and negatives per flag type (`report['misses']`)."""
     warehouse_path = Path(warehouse_path or settings.warehouse_path)
     truth_dir = Path(truth_dir or settings.ground_truth_dir)
     if not warehouse_path.exists():
@@ -279,19 +317,31 @@ def evaluate(settings: Settings, warehouse_path: Path | None = None, truth_dir: 
             from truth_defects as d
             inner join t_rows as r on d.source = r.source and d.file = r.file and d.row_number = r.row_number
         """)
+        # the desil the registry gave each true family's Regsosek household record
+        con.execute("""
+            create temp table t_family_desil as
+            select t.family_id, any_value(ranked.desil) as registry_desil
+            from truth_rows as t
+            inner join staging.stg_regsosek__keluarga as k
+                on k._source_file = t.file and k._row_number = t.row_number
+            inner join intermediate.int_families_ranked as ranked on ranked.family_id = k.regsosek_family_id
+            where t.source = 'regsosek' and t.entity = 'keluarga'
+            group by t.family_id
+        """)
         con.execute("""
             create temp table t_persons as
             with ordered as (
                 select
-                    person_id as true_id, alive, moved,
+                    person_id as true_id, family_id, alive, moved,
                     count(*) over (order by pce, family_id, person_id
                                    rows between unbounded preceding and current row) as cumulative,
                     count(*) over () as total,
                 from truth_persons
             )
-            select true_id, alive, moved,
-                   cast(least(10, greatest(1, (10 * cumulative + total - 1) // total)) as integer) as true_desil,
+            select true_id, alive, moved, f.registry_desil,
+                   cast(least(10, greatest(1, (10 * cumulative + total - 1) // total)) as integer) as welfare_desil,
             from ordered
+            left join t_family_desil as f using (family_id)
         """)
         rules = _programme_rules(settings)
         con.execute("create temp table t_rules (programme varchar, receipt_column varchar, "
@@ -312,11 +362,18 @@ def evaluate(settings: Settings, warehouse_path: Path | None = None, truth_dir: 
                   from t_rows group by all)
             group by pred_id
         """)
-        flags = {}
+        flags, flag_misses = {}, {}
         for flag in FLAG_TYPES:
             predicted = (f"select a.true_id from marts.fct_person_flags as f "
                          f"left join anchors as a on f.person_id = a.pred_id where f.flag_type = '{flag}'")
             flags[flag] = set_counts(con, predicted, FLAG_TRUTH[flag]).as_dict()
+            if misses > 0:
+                flag_misses[flag] = _misses(con, predicted, FLAG_TRUTH[flag], flag, misses)
+        targeting = {}
+        for flag, truth_sql in TARGETING_TRUTH.items():
+            predicted = (f"select a.true_id from marts.fct_person_flags as f "
+                         f"left join anchors as a on f.person_id = a.pred_id where f.flag_type = '{flag}'")
+            targeting[flag] = set_counts(con, predicted, truth_sql).as_dict()
         persons_integrated = con.execute("select count(*) from marts.dim_persons").fetchone()[0]
         persons_true = con.execute("select count(distinct true_id) from t_rows").fetchone()[0]
 
@@ -330,8 +387,11 @@ def evaluate(settings: Settings, warehouse_path: Path | None = None, truth_dir: 
         "linkage": linkage,
         "linkage_by_sources": by_sources,
         "flags": flags,
+        "targeting": targeting,
         "targets": TARGETS,
     }
+    if misses > 0:
+        report["misses"] = flag_misses
     report["meets_targets"] = meets_targets(report)
     json.dumps(report)
     return report
@@ -369,11 +429,28 @@ def format_table(report: dict) -> str:
     for flag, counts in report["flags"].items():
         row(f"flag {flag}", counts, f"P,R>={TARGETS['flag_precision']}"
             + ("  ok" if report["meets_targets"][flag] else "  MISSED"))
+    lines.append("targeting: the same flags against the welfare desil (simulated true expenditure), "
+                 "i.e. how well the proxy means test ranks; no target")
+    for flag, counts in report["targeting"].items():
+        row(f"  {flag}", counts, "")
     rec = report["records"]
     lines.append(f"records: {rec['delivered']} delivered, {rec['not_integrated']} not integrated "
                  f"(quarantined), {rec['integrated_without_truth']} integrated without truth; persons: "
                  f"{report['persons']['integrated']} integrated vs "
                  f"{report['persons']['true_in_integrated_records']} true")
+    return "\n".join(lines)
+
+
+def format_misses(report: dict) -> str:
+    """The false positives and negatives of each flag type that missed its target, one per line."""
+    lines = []
+    for flag, found in report.get("misses", {}).items():
+        if report["meets_targets"].get(flag):
+            continue
+        for kind, label in (("false_positives", "FP"), ("false_negatives", "FN")):
+            for miss in found[kind]:
+                lines.append(f"{flag} {label} true person {miss['true_id']} [{miss['integrated_as']}] "
+                             f"planted: {miss['planted'] or '-'}; flagged: {miss['flagged_reason'] or '-'}")
     return "\n".join(lines)
 
 
@@ -385,5 +462,5 @@ def default_output(settings: Settings) -> Path:
         return settings.state_dir / "evaluation.json"
 
 
-__all__ = ["FLAG_TRUTH", "FLAG_TYPES", "Counts", "EvaluationError", "evaluate", "format_table",
-           "pairwise_counts", "cross_source_counts", "set_counts", "default_output", "meets_targets"]
+__all__ = ["FLAG_TRUTH", "TARGETING_TRUTH", "FLAG_TYPES", "Counts", "EvaluationError", "evaluate", "format_misses",
+           "format_table", "pairwise_counts", "cross_source_counts", "set_counts", "default_output", "meets_targets"]

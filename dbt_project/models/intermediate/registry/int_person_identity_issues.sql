@@ -6,8 +6,9 @@
                           the holder after all; both the record's person and the holder are flagged. Also a valid NIK absent from Dukcapil that records of two
                           different persons carry;
       nik_excel_mangled   the NIK went through a spreadsheet (nik_status excel_mangled), or a 16-digit
-                          NIK ending in 0 not at Dukcapil whose record linked to the resident with
-                          the same first 15 digits (Excel keeps 15 significant digits);
+                          NIK ending in 0 not at Dukcapil whose record matched (matched_nik_15) or
+                          linked to the resident with the same first 15 digits (Excel keeps 15
+                          significant digits);
       nik_invalid         the NIK is missing or fails the structure check (and is not at Dukcapil);
       nik_not_in_dukcapil a structurally valid NIK Dukcapil does not have.
     `suggested_nik` is the holder's NIK found by the probabilistic linkage, for the operator to verify.
@@ -38,12 +39,13 @@ record_issues as (
         records.record_id,
         records.nik,
         records.nik_status,
-        records.linked_nik,
+        coalesce(records.linked_nik, records.repaired_nik) as linked_nik,
         records.conflict_nik,
         case
             when (records.conflict_nik is not null and records.linked_nik is distinct from records.conflict_nik)
                 or absent_shared.nik is not null then 'nik_shared'
-            when records.nik_status = 'excel_mangled' then 'nik_excel_mangled'
+            when records.nik_status = 'excel_mangled' or records.match_status = 'matched_nik_15'
+                then 'nik_excel_mangled'
             when records.nik_status = 'valid' and records.nik_found_at_dukcapil is null
                 and records.nik like '%0' and substr(records.linked_nik, 1, 15) = substr(records.nik, 1, 15)
                 then 'nik_excel_mangled'

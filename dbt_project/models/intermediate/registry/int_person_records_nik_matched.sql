@@ -3,13 +3,17 @@
     NIK match, the first stage of identity resolution.
       1. a DTKS or Regsosek record whose NIK is 16 digits with a real region and date (nik_status
          valid or sex_mismatch) and is found at Dukcapil joins that resident when the identities
-         agree: normalised names Jaro-Winkler >= var('name_similarity_threshold') and birth dates
-         equal (or one missing). If they disagree, the NIK is used by someone else: match_status
-         identity_conflict, and `conflict_nik` keeps the holder's NIK so that the probabilistic stage
-         never merges the record with its holder;
-      2. a Regsosek member whose valid NIK is not at Dukcapil joins an unmatched DTKS record with the
+         agree (macros names_agree with var('name_similarity_threshold'), birth_dates_agree). If
+         they disagree, the NIK is used by someone else: match_status identity_conflict, and
+         `conflict_nik` keeps the holder's NIK so that the probabilistic stage never merges the
+         record with its holder;
+      2. a valid NIK ending in 0 that Dukcapil does not have, whose first 15 digits are those of
+         exactly one resident with an agreeing identity, is that resident's NIK cut by a
+         spreadsheet (Excel keeps 15 significant digits): match_status matched_nik_15,
+         `repaired_nik` the resident's NIK;
+      3. a Regsosek member whose valid NIK is not at Dukcapil joins an unmatched DTKS record with the
          same NIK when the identities agree (same person, absent from Dukcapil): `joined_record_id`;
-      3. everything else is left for the probabilistic stage (int_linkage_records): `needs_linkage`.
+      4. everything else is left for the probabilistic stage (int_linkage_records): `needs_linkage`.
 -#}
 {%- set threshold = var('name_similarity_threshold') -%}
 with dukcapil as (
@@ -41,8 +45,8 @@ compared as (
         listed.*,
         dukcapil.nik as dukcapil_nik,
         jaro_winkler_similarity(listed.name_normalized, dukcapil.name_normalized) as name_similarity,
-        listed.birth_date is null or dukcapil.birth_date is null or listed.birth_date = dukcapil.birth_date
-            as birth_date_agrees,
+        {{ names_agree('listed.name_normalized', 'dukcapil.name_normalized', threshold) }}
+            and {{ birth_dates_agree('listed.birth_date', 'dukcapil.birth_date') }} as identity_agrees,
     from listed
     -- The usable-NIK test sits inside the join key: a left-side predicate next to the equality in
     -- ON makes DuckDB fall back to a nested-loop join (hours at 1 M persons instead of seconds).
@@ -54,8 +58,7 @@ statused as (
     select
         *,
         case
-            when dukcapil_nik is not null and name_similarity >= {{ threshold }} and birth_date_agrees
-                then 'matched'
+            when dukcapil_nik is not null and identity_agrees then 'matched'
             when dukcapil_nik is not null then 'identity_conflict'
             when nik_status = 'valid' then 'nik_not_in_dukcapil'
             else 'nik_not_usable'
@@ -63,28 +66,55 @@ statused as (
     from compared
 ),
 
--- Rule 2: unmatched DTKS records (valid NIK not at Dukcapil) a Regsosek member can join.
+-- Rule 2: a NIK Excel cut to 15 significant digits (last digit 0) that one resident's identity fits
+nik_15_candidates as (
+    select
+        statused.source,
+        statused.record_id,
+        dukcapil.nik as repaired_nik,
+        count(*) over (partition by statused.source, statused.record_id) as candidates,
+    from statused
+    inner join dukcapil
+        on substr(dukcapil.nik, 1, 15) = case
+            when statused.match_status = 'nik_not_in_dukcapil' and statused.nik like '%0'
+                then substr(statused.nik, 1, 15)
+        end
+    where {{ names_agree('statused.name_normalized', 'dukcapil.name_normalized', threshold) }}
+        and {{ birth_dates_agree('statused.birth_date', 'dukcapil.birth_date') }}
+),
+
+repaired as (
+    select
+        statused.* exclude (match_status),
+        case when nik_15.repaired_nik is not null then 'matched_nik_15' else statused.match_status end
+            as match_status,
+        nik_15.repaired_nik,
+    from statused
+    left join (select * from nik_15_candidates where candidates = 1) as nik_15
+        on statused.source = nik_15.source and statused.record_id = nik_15.record_id
+),
+
+-- Rule 3: unmatched DTKS records (valid NIK not at Dukcapil) a Regsosek member can join.
 dtks_absent_from_dukcapil as (
-    select * from statused
+    select * from repaired
     where source = 'dtks' and match_status = 'nik_not_in_dukcapil'
     qualify row_number() over (partition by nik order by record_id) = 1
 ),
 
 joined as (
     select
-        statused.*,
+        repaired.*,
         case
-            when statused.source = 'regsosek'
-                and statused.match_status = 'nik_not_in_dukcapil'
-                and jaro_winkler_similarity(statused.name_normalized, absent.name_normalized) >= {{ threshold }}
-                and (statused.birth_date is null or absent.birth_date is null
-                     or statused.birth_date = absent.birth_date)
+            when repaired.source = 'regsosek'
+                and repaired.match_status = 'nik_not_in_dukcapil'
+                and {{ names_agree('repaired.name_normalized', 'absent.name_normalized', threshold) }}
+                and {{ birth_dates_agree('repaired.birth_date', 'absent.birth_date') }}
                 then absent.record_id
         end as joined_record_id,
-    from statused
+    from repaired
     left join dtks_absent_from_dukcapil as absent
         on absent.nik = case
-            when statused.source = 'regsosek' and statused.match_status = 'nik_not_in_dukcapil' then statused.nik
+            when repaired.source = 'regsosek' and repaired.match_status = 'nik_not_in_dukcapil' then repaired.nik
         end
 ),
 
@@ -94,6 +124,7 @@ listed_records as (
         record_id,
         case
             when match_status = 'matched' then 'dukcapil:' || dukcapil_nik
+            when match_status = 'matched_nik_15' then 'dukcapil:' || repaired_nik
             when joined_record_id is not null then 'dtks:' || joined_record_id
             else source || ':' || record_id
         end as person_key,
@@ -104,8 +135,9 @@ listed_records as (
         case when match_status = 'identity_conflict' then dukcapil_nik end as conflict_nik,
         -- the NIK proves who the record is (also when the name disagrees: training labels for Splink)
         dukcapil_nik as nik_found_at_dukcapil,
+        repaired_nik,
         joined_record_id,
-        match_status <> 'matched' and joined_record_id is null as needs_linkage,
+        match_status not in ('matched', 'matched_nik_15') and joined_record_id is null as needs_linkage,
     from joined
 ),
 
@@ -120,6 +152,7 @@ dukcapil_records as (
         nik_status,
         cast(null as varchar) as conflict_nik,
         nik as nik_found_at_dukcapil,
+        cast(null as varchar) as repaired_nik,
         cast(null as varchar) as joined_record_id,
         false as needs_linkage,
     from dukcapil

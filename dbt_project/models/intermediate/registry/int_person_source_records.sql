@@ -74,6 +74,7 @@ select
     case
         when source = 'dukcapil' then 'authority'
         when match_status = 'matched' then 'nik'
+        when match_status = 'matched_nik_15' then 'nik_15'
         when linkage_decision = 'linked' then 'splink'
         when joined_record_id is not null then 'nik_absent_from_dukcapil'
         else 'none'
@@ -85,5 +86,6 @@ select
     nik_status,
     conflict_nik,
     nik_found_at_dukcapil,
+    repaired_nik,
     case when linkage_decision = 'linked' then linked_nik end as linked_nik,
 from followed

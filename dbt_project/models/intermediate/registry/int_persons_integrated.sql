@@ -4,7 +4,10 @@
       identity (nik, name, birth date, sex), family card (kk_number), address and life status:
         Dukcapil when the person is there, otherwise the DTKS record, otherwise the Regsosek member;
       programme receipt: DTKS (any of the person's DTKS records receiving);
-      family (for the welfare rank) and socio-economics: Regsosek;
+      family (for the welfare rank) and socio-economics: Regsosek, the keluarga of the person's own
+        Regsosek record; a person without one (born after the enumeration, or missed by it) joins
+        the keluarga of their Dukcapil family card: the one most of the card's members belong to
+        (ties: lowest family_id). family_source says which;
       is_nik_shared: the person carries, or holds, a NIK used by another person (int_person_identity_issues).
     The latest ground check overrides life status and eligibility downstream (int_persons_ground_checked).
 -#}
@@ -89,13 +92,26 @@ people as (
     select distinct person_id, person_key from records
 ),
 
+-- the Regsosek keluarga of each Dukcapil family card, for members Regsosek did not enumerate
+kk_families as (
+    select kk_number, family_id
+    from (
+        select dukcapil.kk_number, regsosek_by_person.family_id, count(*) as members
+        from dukcapil
+        inner join regsosek_by_person on dukcapil.person_id = regsosek_by_person.person_id
+        where dukcapil.kk_number is not null
+        group by all
+    )
+    qualify row_number() over (partition by kk_number order by members desc, family_id) = 1
+),
+
 integrated as (
     select
         people.person_id,
         people.person_key,
         coalesce(dukcapil.nik, dtks_by_person.nik, regsosek_by_person.nik) as nik,
         coalesce(dukcapil.nik_status, dtks_by_person.nik_status, regsosek_by_person.nik_status) as nik_status,
-        regsosek_by_person.family_id,
+        coalesce(regsosek_by_person.family_id, kk_families.family_id) as family_id,
         coalesce(dukcapil.kk_number, dtks_by_person.kk_number, regsosek_by_person.kk_number) as kk_number,
         coalesce(dukcapil.full_name, dtks_by_person.full_name, regsosek_by_person.full_name) as full_name,
         coalesce(dukcapil.birth_date, dtks_by_person.birth_date, regsosek_by_person.birth_date) as birth_date,
@@ -113,7 +129,10 @@ integrated as (
             when dtks_by_person.person_id is not null then 'dtks'
             else 'regsosek'
         end as address_source,
-        case when regsosek_by_person.family_id is not null then 'regsosek' end as family_source,
+        case
+            when regsosek_by_person.family_id is not null then 'regsosek'
+            when kk_families.family_id is not null then 'dukcapil_kk'
+        end as family_source,
         case
             when dukcapil.person_id is not null then dukcapil.region_code
             when dtks_by_person.person_id is not null then dtks_by_person.region_code
@@ -149,6 +168,7 @@ integrated as (
     left join dukcapil on people.person_id = dukcapil.person_id
     left join dtks_by_person on people.person_id = dtks_by_person.person_id
     left join regsosek_by_person on people.person_id = regsosek_by_person.person_id
+    left join kk_families on dukcapil.kk_number = kk_families.kk_number
 ),
 
 shared as (
