@@ -1,6 +1,7 @@
-"""The release's worklist sections: sanggahan past the SLA, ground-check progress, usulan and the
-clerical-review pairs, in the readiness report (HTML), the printable PDF and the worklists — with the
-marts present, and for run folders built before them (the sections say so; nothing is invented)."""
+"""The release's worklist sections: sanggahan past the SLA, ground-check progress (and the ground-check
+completion of flagged persons), usulan and the clerical-review pairs, in the readiness report (HTML),
+the printable PDF and the worklists — with the marts present, and for run folders built before them
+(the sections say so; nothing is invented)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ OPTIONAL_MARTS = ("fct_sanggahan", "fct_ground_checks", "fct_usulan", "fct_cleri
 NEW_READINESS_COLUMNS = ("sanggahan_total", "sanggahan_open", "sanggahan_past_sla", "usulan_total",
                          "ground_checks_total", "ground_checks_applied", "clerical_review_pairs")
 UNKNOWN_NIK = "3510019999990001"  # a sanggahan whose NIK names nobody: no person, no kecamatan
+COMPLETION_COLUMNS = ("persons_flagged", "persons_flagged_ground_checked", "ground_check_completion_rate")
 
 
 def _person(frames, region_code: str, i: int) -> dict:
@@ -89,10 +91,13 @@ def rich_marts() -> dict[str, pd.DataFrame]:
     readiness.loc[a, ["sanggahan_total", "sanggahan_open", "sanggahan_past_sla", "usulan_total",
                       "ground_checks_total", "ground_checks_applied", "clerical_review_pairs"]] = [7, 5, 3, 4, 5, 2, 4]
     readiness.loc[~a, ["sanggahan_total", "sanggahan_open", "sanggahan_past_sla"]] = [0, 0, 0]
+    # ground-check completion: 3 of region A's 8 flagged persons visited; nobody flagged in B (NULL rate)
+    readiness.loc[a, list(COMPLETION_COLUMNS)] = [8, 3, 0.375]
+    readiness.loc[~a, list(COMPLETION_COLUMNS)] = [0, 0, None]
     return frames
 
 
-def _publish(settings, frames, regions=(REGION_A, REGION_B), drop=()) -> dict:
+def _publish(settings, frames, regions=(REGION_A, REGION_B), drop=(), drop_readiness=()) -> dict:
     write_run(settings, R1, frames)
     for code in regions:
         assert validate_region(R1, code, settings)["passed"]
@@ -100,7 +105,9 @@ def _publish(settings, frames, regions=(REGION_A, REGION_B), drop=()) -> dict:
     if drop:  # a run folder from before the worklist marts: the gate ran on what it had then
         for mart in drop:
             (marts / f"{mart}.parquet").unlink()
-        frames["fct_region_readiness"].drop(columns=list(NEW_READINESS_COLUMNS)).to_parquet(
+        drop_readiness = (*NEW_READINESS_COLUMNS, *drop_readiness)
+    if drop_readiness:  # an older readiness mart, without these columns
+        frames["fct_region_readiness"].drop(columns=list(drop_readiness)).to_parquet(
             marts / "fct_region_readiness.parquet", index=False)
     return {code: publish_region(R1, code, settings) for code in regions}
 
@@ -133,6 +140,20 @@ def absent(tmp_path_factory):
         results = _publish(settings, rich_marts(), regions=(REGION_A,), drop=OPTIONAL_MARTS)
     assert results[REGION_A]["status"] == "published"
     return settings
+
+
+@pytest.fixture(scope="module")
+def without_completion(tmp_path_factory):
+    """A run whose readiness mart predates the ground-check completion columns (worklist marts present)."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        settings = make_settings(tmp_path_factory.mktemp("without_completion"), monkeypatch)
+        results = _publish(settings, rich_marts(), drop_readiness=COMPLETION_COLUMNS)
+    assert {r["status"] for r in results.values()} == {"published"}
+    return settings
+
+
+def _html_text(path: Path) -> str:
+    return _squash(re.sub(r"<[^>]+>", " ", path.read_text()))
 
 
 # --- the readiness report -------------------------------------------------------------------------
@@ -189,7 +210,8 @@ def test_sections_say_not_available_when_the_marts_are_missing(absent):
     assert "Tidak ada sanggahan" not in html and "Melewati batas waktu" not in html  # no invented zero
     assert _pdf_text(release / "readiness.pdf").count("belum tersedia pada run ini") == 4
     manifest = json.loads((release / "manifest.json").read_text())
-    assert manifest["report_sections"] == dict.fromkeys(("sanggahan", "ground_checks", "usulan", "clerical"), False)
+    assert manifest["report_sections"] == {  # the readiness mart of this run has the completion columns
+        **dict.fromkeys(("sanggahan", "ground_checks", "usulan", "clerical"), False), "ground_check_completion": True}
     assert "sanggahan_past_sla" not in manifest["readiness"]
     sheets = {s for book in release.glob("worklists/*.xlsx") for s in load_workbook(book).sheetnames}
     assert sheets and not sheets & {"clerical_review", "sanggahan_lewat_sla"}
@@ -206,6 +228,69 @@ def test_a_mart_lacking_a_column_is_not_available(tmp_path):
         "available": False, "why": "missing columns is_past_sla"}
     path.write_bytes(b"not parquet")
     assert sections.sanggahan(con, path, REGION_A, {}, {})["available"] is False
+
+
+# --- ground-check completion of flagged persons (fct_region_readiness) ----------------------------
+COMPLETION_LINE = "Penyelesaian ground check atas data bertanda: 3 dari 8 orang bertanda sudah dikunjungi (37.5%)."
+NOBODY_FLAGGED = "Tidak ada data bertanda: tidak ada orang bertanda yang perlu dikunjungi."
+COMPLETION_UNAVAILABLE = "Data penyelesaian ground check atas data bertanda belum tersedia pada run ini."
+
+
+def test_report_and_pdf_show_ground_check_completion_of_flagged_persons(present):
+    release = _release(present, REGION_A)
+    html = (release / "readiness.html").read_text()
+    section = html[html.index('id="ground-check-completion"'):html.index('id="usulan"')]
+    assert 'data-section="ground_check_completion"' in section and "data-available" not in section
+    for text in (_html_text(release / "readiness.html"), _squash(_pdf_text(release / "readiness.pdf"))):
+        assert COMPLETION_LINE in text
+        assert "5 orang bertanda belum dikunjungi ground check." in text
+        assert NOBODY_FLAGGED not in text and COMPLETION_UNAVAILABLE not in text
+    assert "<dt>Data bertanda, penyelesaian ground check</dt>" in html  # the glossary explains it
+    manifest = json.loads((release / "manifest.json").read_text())
+    assert manifest["report_sections"]["ground_check_completion"] is True
+    assert manifest["readiness"]["ground_check_completion_rate"] == 0.375
+
+
+def test_nobody_flagged_says_so_instead_of_a_zero(present):
+    release = _release(present, REGION_B)  # persons_flagged 0, ground_check_completion_rate NULL
+    html = (release / "readiness.html").read_text()
+    section = _squash(re.sub(r"<[^>]+>", " ", html[html.index('id="ground-check-completion"'):html.index('id="usulan"')]))
+    assert NOBODY_FLAGGED in section
+    assert "dari 0 orang" not in section and "%" not in section
+    pdf = _squash(_pdf_text(release / "readiness.pdf"))
+    assert NOBODY_FLAGGED in pdf and "orang bertanda sudah dikunjungi" not in pdf and "dari 0 orang" not in pdf
+    assert json.loads((release / "manifest.json").read_text())["report_sections"]["ground_check_completion"] is True
+
+
+def test_completion_not_available_when_the_readiness_mart_lacks_its_columns(without_completion):
+    release = _release(without_completion, REGION_A)
+    html = (release / "readiness.html").read_text()
+    assert html.count('data-available="false"') == 1  # only this section: the worklist marts are there
+    assert 'data-section="ground_check_completion" data-available="false"' in html
+    pdf = _squash(_pdf_text(release / "readiness.pdf"))
+    for text in (_html_text(release / "readiness.html"), pdf):
+        assert COMPLETION_UNAVAILABLE in text
+        assert "orang bertanda sudah dikunjungi" not in text and NOBODY_FLAGGED not in text  # no invented number
+    assert pdf.count("belum tersedia pada run ini") == 1
+    manifest = json.loads((release / "manifest.json").read_text())
+    assert manifest["report_sections"] == {**dict.fromkeys(("sanggahan", "ground_checks", "usulan", "clerical"), True),
+                                           "ground_check_completion": False}
+    assert "persons_flagged" not in manifest["readiness"]
+
+
+def test_completion_section_reads_the_readiness_mart(tmp_path):
+    path = tmp_path / "fct_region_readiness.parquet"
+    frame = rich_marts()["fct_region_readiness"]
+    con = duckdb.connect()
+    frame.to_parquet(path, index=False)
+    assert sections.ground_check_completion(con, path, REGION_A) == {
+        "available": True, "flagged": 8, "checked": 3, "rate": 0.375, "not_checked": 5}
+    assert sections.ground_check_completion(con, path, REGION_B) == {
+        "available": True, "flagged": 0, "checked": 0, "rate": None, "not_checked": None}
+    assert sections.ground_check_completion(con, path, "99.99")["available"] is False  # no row: no number
+    frame.drop(columns=["ground_check_completion_rate"]).to_parquet(path, index=False)
+    assert sections.ground_check_completion(con, path, REGION_A) == {
+        "available": False, "why": "missing columns ground_check_completion_rate"}
 
 
 # --- the printable PDF ----------------------------------------------------------------------------
@@ -261,7 +346,7 @@ def test_pdf_survives_text_outside_its_font(tmp_path):
               "flag_chart": "", "flag_labels": {}, "kecamatan": [], "examples": [],
               "sanggahan": {"available": False}, "ground_checks": {"available": False},
               "usulan": {"available": False}, "clerical": {"available": False},
-              "unavailable": sections.UNAVAILABLE, "glossary": [("Nama 名前", "NIK 3510010101900001")]}
+              "ground_check_completion": {"available": False}, "unavailable": sections.UNAVAILABLE, "glossary": [("Nama 名前", "NIK 3510010101900001")]}
     assert render_pdf(report, tmp_path / "r.pdf") >= 1
     text = _pdf_text(tmp_path / "r.pdf")
     assert "skor >= target -> selesai v" in text and "Nama ??" in text

@@ -30,6 +30,12 @@ GLOSSARY: list[tuple[str, str]] = [
                      "LAYAK, TIDAK LAYAK, PINDAH, MENINGGAL atau TIDAK DITEMUKAN."),
     ("Periode berlaku", "Hasil ground check yang dilaporkan pada suatu periode (bulan) baru diterapkan mulai "
                         "periode berikutnya; \"sudah diterapkan\" berarti hasilnya sudah mengubah data pada run ini."),
+    ("Data bertanda, penyelesaian ground check", "Orang bertanda adalah orang yang punya sedikitnya satu temuan "
+                                                 "(lihat Temuan per jenis). Penyelesaian ground check atas data "
+                                                 "bertanda: berapa dari mereka yang sudah dikunjungi ground check "
+                                                 "(hasil apa pun, sampai periode run ini). Bila tidak ada orang "
+                                                 "bertanda, tidak ada angkanya: ditulis \"tidak ada data bertanda\", "
+                                                 "bukan 0%."),
     ("Usulan", "Permintaan agar seseorang dimasukkan ke daftar (menu \"Usul\" di Cek Bansos atau musyawarah desa). "
                "Terpadu memeriksa NIK-nya: baru dan cocok dengan Dukcapil, sudah terdaftar, NIK tidak valid, atau "
                "NIK tidak ditemukan."),

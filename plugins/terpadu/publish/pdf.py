@@ -345,6 +345,27 @@ def _ground_checks(w: _Writer, r: dict) -> None:
             widths=(50, *([result_w] * (len(names) + 2))), size=7.5)
 
 
+def _ground_check_completion(w: _Writer, r: dict) -> None:
+    """Part of the ground-check section, drawn whether or not the run has fct_ground_checks: its numbers
+    come from the readiness mart."""
+    c = r["ground_check_completion"]
+    w.h3("Penyelesaian ground check atas data bertanda")
+    w.text("Dari orang yang punya sedikitnya satu temuan (data bertanda), berapa yang sudah dikunjungi ground "
+           "check (hasil apa pun, sampai periode run ini).", muted=True)
+    if not c["available"]:
+        w.box(f"Data penyelesaian ground check atas data bertanda {r['unavailable']}.", "warn")
+        return
+    if c["rate"] is None:
+        w.box("Tidak ada data bertanda: tidak ada orang bertanda yang perlu dikunjungi.", "ok")
+        return
+    w.text(f"Penyelesaian ground check atas data bertanda: {fmt_num(c['checked'])} dari {fmt_num(c['flagged'])} "
+           f"orang bertanda sudah dikunjungi ({fmt_pct(c['rate'])}).", bold=True)
+    if c["not_checked"]:
+        w.box(f"{fmt_num(c['not_checked'])} orang bertanda belum dikunjungi ground check.", "warn")
+    else:
+        w.box("Semua orang bertanda sudah dikunjungi ground check.", "ok")
+
+
 def _usulan(w: _Writer, r: dict) -> None:
     u = r["usulan"]
     if not _section_has_rows(
@@ -395,7 +416,8 @@ def render_pdf(report: dict, path: Path) -> int:
     w.h1(f"Kesiapan data DTSEN — {region.name}")
     w.text(f"{region.province_name} · kode wilayah {region.code} · run {run_id} · dibuat {report['generated_at']} · "
            f"versi kode {report['code_version']}", muted=True, size=8.5)
-    for section in (_score, _trend, _gate, _desil, _flags, _sanggahan, _ground_checks, _usulan, _clerical, _glossary):
+    for section in (_score, _trend, _gate, _desil, _flags, _sanggahan, _ground_checks, _ground_check_completion,
+                    _usulan, _clerical, _glossary):
         section(w, report)
     w.text("Dokumen ini dibuat otomatis oleh Terpadu. Jumlah penduduk dalam rilis: "
            f"{fmt_num(report['persons_total'])}.", muted=True, size=8.5)

@@ -115,8 +115,9 @@ def _report_data(con, run_id: str, region_code: str, gate: dict, settings: Setti
                  history: list[dict], config: PublishConfig) -> dict:
     persons = str(mart_path(run_id, "dim_persons", settings))
     flags = str(mart_path(run_id, "fct_person_flags", settings))
+    readiness_path = mart_path(run_id, "fct_region_readiness", settings)
     readiness_rows = _query(con, "select * from read_parquet(?) where region_code = ?",
-                            [str(mart_path(run_id, "fct_region_readiness", settings)), region_code])
+                            [str(readiness_path), region_code])
     desil = _query(con, "select desil, count(*) as persons from read_parquet(?) where region_code = ? "
                         "group by desil order by desil nulls last", [persons, region_code])
     total = sum(row["persons"] for row in desil) or 1
@@ -161,6 +162,7 @@ def _report_data(con, run_id: str, region_code: str, gate: dict, settings: Setti
                                            kecamatan_names, readiness)
     usulan = sections.usulan(con, marts / "fct_usulan.parquet", region_code)
     clerical = sections.clerical_review(con, marts / "fct_clerical_review.parquet", region_code, kecamatan_names)
+    completion = sections.ground_check_completion(con, readiness_path, region_code)
     return {
         "region": region, "run_id": run_id, "readiness": readiness,
         "trend": points, "outlook": outlook, "trend_window": config.trend_window, "outlook_text": describe(outlook),
@@ -171,6 +173,7 @@ def _report_data(con, run_id: str, region_code: str, gate: dict, settings: Setti
         "kecamatan": list(kecamatan.values()), "examples": examples, "gate": gate,
         "flag_labels": FLAG_LABELS, "generated_at": _now(), "code_version": settings.code_version,
         "sanggahan": sanggahan, "ground_checks": ground_checks, "usulan": usulan, "clerical": clerical,
+        "ground_check_completion": completion,
         "unavailable": sections.UNAVAILABLE, "glossary": GLOSSARY,
     }
 
@@ -274,7 +277,8 @@ def build_release(run_id: str, region_code: str, gate: dict, folder: Path, setti
         "files": files,
         "rows_counted_as": ROWS_COUNTED_AS,
         "report_sections": {name: report[name]["available"]
-                            for name in ("sanggahan", "ground_checks", "usulan", "clerical")},
+                            for name in ("sanggahan", "ground_checks", "usulan", "clerical",
+                                         "ground_check_completion")},
         "source_deliveries": deliveries,
         "previous_release": ({"run_id": previous["run_id"], "manifest_key": previous["manifest_key"]}
                              if previous else None),

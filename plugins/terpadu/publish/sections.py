@@ -1,10 +1,11 @@
 """The readiness report's sections on a region's worklist marts: sanggahan past the SLA, ground-check
-progress, usulan, and the clerical-review pairs waiting for a decision.
+progress, usulan, and the clerical-review pairs waiting for a decision; and the ground-check
+completion of flagged persons, from the readiness mart's newer columns.
 
-Those marts (fct_sanggahan, fct_ground_checks, fct_usulan, fct_clerical_review) came after the first
-releases. A run folder without one of them, or with an older version that lacks a column read here,
-gets a section with `available: False`, which the report shows as "belum tersedia pada run ini":
-never an error, never a zero that was not counted.
+Those marts (fct_sanggahan, fct_ground_checks, fct_usulan, fct_clerical_review) and columns came after
+the first releases. A run folder without one of them, or with an older version that lacks a column
+read here, gets a section with `available: False`, which the report shows as "belum tersedia pada run
+ini": never an error, never a zero that was not counted.
 
 Every section is a plain dict (JSON-friendly apart from dates) used by the HTML template, the PDF
 and the manifest alike, so the three always show the same numbers.
@@ -33,6 +34,8 @@ SANGGAHAN_COLUMNS = ("sanggahan_id", "region_code", "kecamatan_code", "desa_code
 GROUND_CHECK_COLUMNS = ("ground_check_id", "region_code", "kecamatan_code", "desa_code", "nik", "result",
                         "checked_date", "period", "applies_from_period", "effect")
 USULAN_COLUMNS = ("usulan_id", "region_code", "kecamatan_code", "desa_code", "outcome", "outcome_reason")
+COMPLETION_COLUMNS = ("region_code", "persons_flagged", "persons_flagged_ground_checked",  # fct_region_readiness
+                      "ground_check_completion_rate")
 CLERICAL_COLUMNS = ("review_id", "region_code", "kecamatan_code", "desa_code", "source", "source_record_id",
                     "record_nik", "candidate_nik", "match_probability", "reason", "action")
 
@@ -226,3 +229,25 @@ def clerical_review(con, path: Path, region_code: str, kecamatan_names: dict[str
     for row in by_kecamatan:
         row["name"] = _kecamatan_name(row["kecamatan_code"], kecamatan_names)
     return {"available": True, **totals, "by_source": by_source, "by_kecamatan": by_kecamatan}
+
+
+def ground_check_completion(con, path: Path, region_code: str) -> dict:
+    """Of the region's persons carrying at least one flag, how many a ground check has visited (any
+    result, any period up to the run's): the readiness mart's persons_flagged,
+    persons_flagged_ground_checked and ground_check_completion_rate, shown as they are.
+
+    `rate` is None when nobody in the region is flagged (the mart's NULL): the report says "tidak ada
+    data bertanda" there, not 0 %. A readiness mart from before these columns is not available."""
+    mart = RegionMart(con, path, region_code, COMPLETION_COLUMNS)
+    if not mart.available:
+        return {"available": False, "why": mart.reason}
+    rows = mart.query("select persons_flagged as flagged, persons_flagged_ground_checked as checked, "
+                      "ground_check_completion_rate as rate from m")
+    if not rows:
+        return {"available": False, "why": "no readiness row for the region"}
+    row = rows[0]
+    rate = None if row["rate"] is None or row["rate"] != row["rate"] else float(row["rate"])  # NULL (or NaN)
+    flagged, checked = row["flagged"], row["checked"]
+    not_checked = flagged - checked if flagged is not None and checked is not None else None
+    return {"available": True, "flagged": flagged, "checked": checked, "rate": rate,
+            "not_checked": None if rate is None else not_checked}
