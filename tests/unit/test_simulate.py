@@ -53,7 +53,7 @@ def test_same_seed_identical_bytes_other_seed_differs(tmp_path):
     _run(tmp_path / "b", seed=11)
     _run(tmp_path / "c", seed=12)
     a, b, cc = (_hashes(tmp_path / x / "inbox") for x in "abc")
-    assert a == b and len(a) == 10
+    assert a == b and len(a) == 12  # per region: DTKS, 2 Regsosek, DKB, PADAN, workbook
     assert all(a[k] != cc[k] for k in a)
     assert _hashes(tmp_path / "a" / "ground_truth") == _hashes(tmp_path / "b" / "ground_truth")
 
@@ -76,7 +76,7 @@ def test_files_follow_contracts(run):
                 assert set(df[col.name]) <= set(col.allowed), col.name
         assert df["KODE_DESA"].str.fullmatch(r"\d{10}").all()
         assert pd.to_datetime(df["TGL_LAHIR"], format="%d-%m-%Y", errors="coerce").notna().mean() > 0.99
-    for path in (inbox / "dukcapil").glob("*.csv"):
+    for path in (inbox / "dukcapil").glob("DKB_*.csv"):
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
         assert list(df.columns) == c.DUKCAPIL.entities[0].column_names
         assert df["NIK"].str.fullmatch(r"\d{16}").all() and df["NO_KK"].str.fullmatch(r"\d{16}").all()
@@ -186,3 +186,76 @@ def test_usulan_outside_region_is_in_the_answer_key(tmp_path):
         outside |= {(path.name, i) for i, r in enumerate(rows, start=1) if not str(r[4]).startswith(digits)}
     key = d[(d.source == "kabkota") & (d.defect == "moved_region")]
     assert outside and outside == set(zip(key.file, key.row_number, strict=True))
+
+
+def _dtks_frame(path: Path) -> pd.DataFrame:
+    raw = path.read_bytes()
+    try:
+        raw.decode("utf-8")
+        enc = "utf-8"
+    except UnicodeDecodeError:
+        enc = "cp1252"
+    return pd.read_csv(path, sep=";", dtype=str, keep_default_na=False, encoding=enc)
+
+
+def test_nik_verification_answers_every_submitted_nik_from_the_national_population(run):
+    # PADAN_<kab>: one row per distinct 16-digit DTKS NIK of the region (serial 0000 is never issued),
+    # PADAN with the holder's current domicile and life status wherever they live now, else TIDAK PADAN
+    s, summary = run
+    persons = pd.read_parquet(s.ground_truth_dir / "persons.parquet").set_index("nik")
+    rows = pd.read_parquet(s.ground_truth_dir / "rows.parquet")
+    entity = c.DUKCAPIL.entity("nik_verifications")
+    answered = 0
+    for code in REGIONS:
+        digits = code.replace(".", "")
+        dtks = _dtks_frame(s.inbox_dir / "dtks" / f"DTKS_{digits}_202610.csv")
+        path = s.inbox_dir / "dukcapil" / entity.file_pattern.format(region=digits, period="202610")
+        assert str(path) in summary["files"]
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+        assert list(df.columns) == entity.column_names
+        asked = dtks.NIK[dtks.NIK.str.fullmatch(r"\d{16}") & ~dtks.NIK.str.endswith("0000")]
+        assert sorted(df.NIK) == sorted(set(asked)) and df.NIK.is_unique
+        known = df.NIK.isin(persons.index)
+        assert (df.STATUS_PADAN == known.map({True: "PADAN", False: "TIDAK PADAN"})).all()
+        padan = df[known]
+        holder = persons.loc[padan.NIK]
+        domicile = (padan.NO_PROP_DOMISILI + padan.NO_KAB_DOMISILI + padan.NO_KEC_DOMISILI
+                    + padan.NO_KEL_DOMISILI).to_numpy()
+        assert (domicile == holder.kode_desa.to_numpy()).all()
+        assert (padan.STATUS_HIDUP.to_numpy() == holder.alive.map({True: "HIDUP", False: "MATI"}).to_numpy()).all()
+        blank = df.loc[~known, ["NO_PROP_DOMISILI", "NO_KAB_DOMISILI", "NO_KEC_DOMISILI", "NO_KEL_DOMISILI",
+                                "STATUS_HIDUP"]]
+        assert (blank == "").all().all() and (df.TGL_PADAN == "2026-10-01").all()
+        # movers are answered with their new domicile, also outside the simulated regions
+        moved = holder[holder.moved.to_numpy()]
+        assert len(moved) and (moved.region_code != moved.origin_region_code).all()
+        # the answer key names the holder of each row (none for TIDAK PADAN)
+        truth = rows[(rows.entity == "nik_verifications") & (rows.file == path.name)].sort_values("row_number")
+        assert truth.row_number.tolist() == list(range(1, len(df) + 1))
+        assert (truth.person_id.isna().to_numpy() == ~known.to_numpy()).all()
+        assert (truth.person_id.dropna().astype("int64").to_numpy() == holder.person_id.to_numpy()).all()
+        answered += len(df)
+    assert summary["rows"]["dukcapil_nik_verifications"] == answered
+
+
+def test_unregistered_niks_are_valid_and_answered_tidak_padan(tmp_path):
+    s, _ = _run(tmp_path, defects={"dtks_nik_unregistered": 0.05})
+    d = pd.read_parquet(s.ground_truth_dir / "defects.parquet")
+    persons = pd.read_parquet(s.ground_truth_dir / "persons.parquet").set_index("person_id")
+    planted = d[d.defect == "nik_unregistered"]
+    assert len(planted) > 50
+    for code in REGIONS:
+        digits = code.replace(".", "")
+        file = f"DTKS_{digits}_202610.csv"
+        dtks = _dtks_frame(s.inbox_dir / "dtks" / file)
+        hits = planted[planted.file == file]
+        niks = dtks.NIK.iloc[hits.row_number.to_numpy() - 1]
+        own = persons.loc[hits.person_id, "nik"].to_numpy()
+        # the person's own kecamatan and birth date, a serial 9000-9999 that no simulated person holds
+        assert (niks.str[:12].to_numpy() == pd.Series(own).str[:12].to_numpy()).all()
+        assert niks.str[12:].astype(int).between(9000, 9999).all()
+        assert not niks.isin(persons.nik).any()
+        assert (hits.detail.to_numpy() == own).all()
+        padan = pd.read_csv(s.inbox_dir / "dukcapil" / f"PADAN_{digits}_202610.csv", dtype=str,
+                            keep_default_na=False).set_index("NIK")
+        assert (padan.loc[niks, "STATUS_PADAN"] == "TIDAK PADAN").all()

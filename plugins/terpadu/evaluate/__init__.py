@@ -23,8 +23,11 @@ Never part of the pipeline: it reads the warehouse read-only and `state/ground_t
                        notation, 15 significant digits, or a trailing `.0`);
   nik_shared           the person has a DTKS record carrying another person's NIK (the borrower), or
                        is that other person (the holder), when the holder is in the integrated data;
-  nik_not_in_dukcapil  the person is in no delivered Dukcapil file, yet has a DTKS or Regsosek record
-                       carrying their own, undamaged NIK;
+  nik_not_in_dukcapil  the person has a DTKS or Regsosek record carrying a structurally valid NIK that
+                       Dukcapil issued to nobody (planted `nik_unregistered`), or carrying their own,
+                       undamaged NIK while they are in no delivered Dukcapil (DKB) file and no
+                       delivered NIK verification (PADAN file) answers their NIK (Dukcapil's national
+                       matching knows every NIK it issued, so a verified NIK is not "not in Dukcapil");
   dead_recipient       the person is dead and a DTKS record of theirs still receives a programme;
   moved_out            the person's family moved to another kab/kota and DTKS still lists the person;
   inclusion_error      a DTKS record of the person receives a programme whose desil range (seeds/
@@ -70,6 +73,7 @@ TARGETS = {"linkage_precision": 0.995, "linkage_recall": 0.98, "flag_precision":
 #   t_persons(true_id, alive, moved, registry_desil, welfare_desil) the simulated population
 #   t_receipt(true_id, programme)                a DTKS record of the person receives the programme
 #   t_rules(programme, min_desil, max_desil)     programme rules with receipt data
+#   t_verified(true_id)                          a delivered NIK verification row answers the person's NIK
 FLAG_TRUTH = {
     "nik_invalid": """
         select true_id from t_defects
@@ -85,9 +89,12 @@ FLAG_TRUTH = {
         where source = 'dtks' and defect = 'nik_shared'
           and try_cast(detail as bigint) in (select true_id from t_rows)""",
     "nik_not_in_dukcapil": """
+        select true_id from t_defects where source in ('dtks', 'regsosek') and defect = 'nik_unregistered'
+        union
         select r.true_id from t_rows as r
         where r.source in ('dtks', 'regsosek')
           and r.true_id not in (select true_id from t_rows where source = 'dukcapil')
+          and r.true_id not in (select true_id from t_verified)
           and not exists (
               select 1 from t_defects as d
               where d.source = r.source and d.file = r.file and d.row_number = r.row_number
@@ -316,6 +323,20 @@ def evaluate(settings: Settings, warehouse_path: Path | None = None, truth_dir: 
             select d.source, d.file, d.row_number, d.person_id as true_id, d.defect, d.detail
             from truth_defects as d
             inner join t_rows as r on d.source = r.source and d.file = r.file and d.row_number = r.row_number
+        """)
+        # persons whose NIK a delivered verification (PADAN file) answers: the truth names the holder of
+        # each verification row; only rows that reached staging count (none in a warehouse without them)
+        has_verifications = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'staging' "
+            "and table_name = 'stg_dukcapil__nik_verifications'").fetchone()[0]
+        delivered = ("inner join staging.stg_dukcapil__nik_verifications as v "
+                     "on v._source_file = t.file and v._row_number = t.row_number") if has_verifications else ""
+        con.execute(f"""
+            create temp table t_verified as
+            select distinct t.person_id as true_id
+            from truth_rows as t {delivered}
+            where t.source = 'dukcapil' and t.entity = 'nik_verifications' and t.person_id is not null
+                {'' if has_verifications else 'and false'}
         """)
         # the desil the registry gave each true family's Regsosek household record
         con.execute("""

@@ -51,7 +51,7 @@ CONN_ID = "terpadu_dukcapil"
 URL_ENV = "TERPADU_DUKCAPIL_URL"
 TOKEN_ENV = "TERPADU_DUKCAPIL_TOKEN"
 ENDPOINT = "/api/v1/penduduk"
-ENTITY = c.DUKCAPIL.entities[0]
+ENTITY = c.DUKCAPIL.entity("persons")  # the DKB file; PADAN_ (nik_verifications) is file drop only
 COLUMNS: list[str] = list(ENTITY.column_names)
 STATE_VERSION = 1
 

@@ -246,9 +246,13 @@ def _dukcapil_delivered(run_id: str, region_code: str, settings: Settings) -> in
         return None
     con = duckdb.connect()
     try:
+        # the DKB file only (entity persons): the NIK-matching answer (PADAN_, nik_verifications) is no
+        # population count
+        columns = {r[0] for r in con.execute("describe select * from read_parquet(?)", [str(path)]).fetchall()}
+        dkb_only = " and entities = 'persons'" if "entities" in columns else ""
         row = con.execute(
             "select count(*), sum(rows_loaded) from read_parquet(?) "
-            "where source = 'dukcapil' and region_code = ? and coalesce(is_current, true)",
+            f"where source = 'dukcapil'{dkb_only} and region_code = ? and coalesce(is_current, true)",
             [str(path), region_code],
         ).fetchone()
     finally:

@@ -121,6 +121,16 @@ def examples(state_dir: Path) -> dict[str, str]:
                 if len(hit):
                     picks.append(f"{kind:<19} row {int(hit.iloc[0]):>4}: {lines[int(hit.iloc[0])]}")
             out["dtks.defects"] = "```text\n" + "\n".join(picks) + "\n```\n"
+    # the NIK-matching answer: its first PADAN and first TIDAK PADAN row
+    ent = c.DUKCAPIL.entity("nik_verifications")
+    path = inbox / "dukcapil" / ent.file_pattern.format(region=REGION, period=period)
+    lines = path.read_bytes().decode("utf-8").split("\r\n")
+    df = pd.read_csv(path, sep=c.DUKCAPIL.delimiter, dtype=str, keep_default_na=False)
+    padan, tidak = (int(df.index[df.STATUS_PADAN == s][0]) for s in c.PADAN_STATUS)
+    out["dukcapil.nik_verifications.example"] = (
+        f"Rows of `{path.name}` (seed {EXAMPLE['seed']}), as bytes on disk (CRLF line ends): the header, the "
+        f"first PADAN and the first TIDAK PADAN answer:\n\n```text\n{lines[0]}\n{lines[padan + 1]}\n"
+        f"{lines[tidak + 1]}\n```\n\n" + _vertical(ent.column_names, list(df.iloc[padan])))
     parts = []
     for ent in c.REGSOSEK.entities:
         path = inbox / "regsosek" / ent.file_pattern.format(region=REGION, period=period)

@@ -37,6 +37,9 @@ class DefectRates:
     dtks_nik_excel_sci: float = 0.004  # '3.57101E+15'
     dtks_nik_excel_15: float = 0.004  # 15 significant digits kept: last digit → 0
     dtks_nik_excel_float: float = 0.004  # stored as number, re-exported: '3571012301900001.0'
+    # a structurally valid NIK Dukcapil issued to nobody (real kecamatan and the person's birth date,
+    # serial 9000-9999, which no simulated person holds): "NIK tidak padan" at the national matching
+    dtks_nik_unregistered: float = 0.003
     dtks_kk_invalid: float = 0.03  # NOKK blank, too short or all zeros (BPK)
     dtks_name_typo: float = 0.03  # one-character slip
     dtks_name_variant: float = 0.04  # Muhammad/M., old spelling, title added/dropped, initials
@@ -110,6 +113,12 @@ def nik_invalid_date(rng: np.random.Generator, nik: str) -> str:
     if choice == 2:
         return nik[:6] + str(int(rng.integers(72, 99))) + nik[8:]
     return nik[:8] + ("00", "13", "14", "21")[int(rng.integers(0, 4))] + nik[10:]
+
+
+def nik_unregistered(rng: np.random.Generator, nik: str) -> str:
+    """The NIK's kecamatan and birth date with a serial 9000-9999: structurally valid, issued to nobody
+    (natives take serials up to 4999, in-migrants count up from 5001 per kecamatan and birth date)."""
+    return nik[:12] + str(9000 + int(rng.integers(0, 1000)))
 
 
 def nik_excel_sci(nik: str) -> str:

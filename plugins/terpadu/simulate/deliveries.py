@@ -134,6 +134,7 @@ def build_dtks(rng, ctx, rates: dmod.DefectRates, file: str, offset: int):
     plant(rates.dtks_nik_excel_sci, "nik_excel_sci", lambda i: dmod.nik_excel_sci(nik[i]))
     plant(rates.dtks_nik_excel_15, "nik_excel_15", lambda i: dmod.nik_excel_15(nik[i]))
     plant(rates.dtks_nik_excel_float, "nik_excel_float", lambda i: dmod.nik_excel_float(nik[i]))
+    plant(rates.dtks_nik_unregistered, "nik_unregistered", lambda i: dmod.nik_unregistered(rng, nik[i]))
     del free
     # KK damage
     sel = dmod.pick(rng, np.arange(n), rates.dtks_kk_invalid, n)

@@ -79,8 +79,8 @@ class DukcapilData:
     def __init__(self, folder: Path, period: str):
         self.folder = Path(folder)
         self.period = period
-        self.columns = c.DUKCAPIL.entities[0].column_names
-        pattern = c.DUKCAPIL.entities[0].file_pattern
+        self.columns = c.DUKCAPIL.entity("persons").column_names
+        pattern = c.DUKCAPIL.entity("persons").file_pattern
         self.files: dict[str, Path] = {}
         for path in sorted(self.folder.glob(pattern.format(region="*", period=period))):
             digits = path.name.split("_")[1]

@@ -8,10 +8,13 @@ output depends only on the seed and the arguments (same seed → byte-identical 
 from __future__ import annotations
 
 import resource
+import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -25,7 +28,7 @@ from terpadu.simulate import population as popmod
 from terpadu.simulate import welfare as wf
 from terpadu.simulate.defects import DefectRates
 from terpadu.simulate.names import NameGenerator
-from terpadu.simulate.writers import CsvAppender, ParquetAppender, TruthWriter, write_xlsx
+from terpadu.simulate.writers import CsvAppender, ParquetAppender, TruthWriter, date_text, write_xlsx
 from terpadu.sources import contracts as c
 
 CHUNK = 250_000
@@ -111,6 +114,68 @@ def _address(rng, n, is_kelurahan):
     return np.where(is_kelurahan, street + " No. " + no, dusun)
 
 
+def write_verifications(submitted: Path, persons: Path, folder: Path, period: str, truth: TruthWriter
+                        ) -> tuple[list[str], int]:
+    """Dukcapil's answer to the NIK matching: per region `PADAN_<kab>_<period>.csv`, one row per
+    distinct 16-digit NIK text its DTKS carries (except serial 0000, never issued), answered from the
+    whole simulated population (wherever the holder lives now, pilot region or not): PADAN with the
+    holder's current domicile and life status, TIDAK PADAN when nobody holds the NIK. Rows in NIK
+    order; the truth rows name the holder of each row (null for TIDAK PADAN)."""
+    entity = c.DUKCAPIL.entity("nik_verifications")
+    con = duckdb.connect()
+    try:
+        table = con.execute(f"""
+            with asked as (
+                select distinct region, nik from read_parquet('{_q(submitted)}')
+                -- 16 digits; serial 0000 is never issued (ingest reads it as Excel damage): not asked
+                where regexp_full_match(nik, '[0-9]{{16}}') and not suffix(nik, '0000')
+            )
+            select asked.region, asked.nik, p.kode_desa, p.alive, p.person_id, p.family_id
+            from asked
+            left join (select nik, kode_desa, alive, person_id, family_id
+                       from read_parquet('{_q(persons)}')) as p on p.nik = asked.nik
+            order by asked.region, asked.nik
+        """).fetch_arrow_table()
+    finally:
+        con.close()
+    if not table.num_rows:
+        return [], 0
+    found = pc.is_valid(table["person_id"]).to_numpy(zero_copy_only=False)
+    desa = pc.fill_null(table["kode_desa"], "")
+
+    def part(start, stop):  # the 10-digit desa code cut into the Dukcapil codes; '' when TIDAK PADAN
+        return pc.utf8_slice_codeunits(desa, start, stop)
+
+    alive = table["alive"].to_numpy(zero_copy_only=False)
+    day = np.datetime64(f"{period[:4]}-{period[4:]}-01")
+    columns = {
+        "NIK": table["nik"], "STATUS_PADAN": np.where(found, "PADAN", "TIDAK PADAN").astype(object),
+        "NO_PROP_DOMISILI": part(0, 2), "NO_KAB_DOMISILI": part(2, 4), "NO_KEC_DOMISILI": part(4, 6),
+        "NO_KEL_DOMISILI": part(6, 10),
+        "STATUS_HIDUP": np.where(found, np.where(alive == True, "HIDUP", "MATI"), "").astype(object),  # noqa: E712
+        "TGL_PADAN": date_text(np.array([day]), "%Y-%m-%d")[0],
+    }
+    regions = table["region"].to_numpy(zero_copy_only=False)
+    bounds = np.flatnonzero(np.r_[True, regions[1:] != regions[:-1], True])
+    files, total = [], 0
+    for start, stop in zip(bounds[:-1], bounds[1:], strict=True):
+        w = CsvAppender(folder / entity.file_pattern.format(region=regions[start], period=period),
+                        entity.column_names, c.DUKCAPIL.delimiter)
+        w.append({k: v[start:stop] if not isinstance(v, str) else v for k, v in columns.items()})
+        n = stop - start
+        truth.append("rows", {**dl._where("dukcapil", "nik_verifications", w.path.name, n),
+                              "row_number": np.arange(1, n + 1, dtype=np.int64),
+                              "person_id": table["person_id"].slice(start, n).combine_chunks(),
+                              "family_id": table["family_id"].slice(start, n).combine_chunks()})
+        files.append(str(w.path))
+        total += n
+    return files, int(total)
+
+
+def _q(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
 def simulate(settings: Settings, regions=None, persons: int | None = None, scale: float | None = None,
              seed: int = 20261, period: str | None = None, defects: DefectRates | dict | list | None = None,
              progress=print) -> dict:
@@ -144,10 +209,15 @@ def simulate(settings: Settings, regions=None, persons: int | None = None, scale
     names = NameGenerator()
     ts = f"{period[:4]}-{period[4:]}-01T00:00:00"
     selected = {r.code for r in regions}
-    dkb_entity = c.DUKCAPIL.entities[0]
+    dkb_entity = c.DUKCAPIL.entity("persons")
     dkb = {r.code: CsvAppender(inbox / "dukcapil" / dkb_entity.file_pattern.format(region=r.digits, period=period),
                                dkb_entity.column_names, ",") for r in regions}
     kel_schema, ind_schema = _regsosek_schemas()
+    # the NIKs each region's DTKS carries, what Kemensos submits to Dukcapil for matching (pemadanan):
+    # spooled to disk and answered from the national population once every region is generated
+    spool_dir = tempfile.TemporaryDirectory(prefix="terpadu-padan-")
+    submitted = ParquetAppender(Path(spool_dir.name) / "submitted.parquet",
+                                pa.schema([("region", pa.string()), ("nik", pa.string())]))
     migrants, kk_migrants = nikmod.MigrantSerials(), nikmod.MigrantSerials()
     enc_rng = np.random.default_rng(np.random.SeedSequence([seed, 7]))
     cp1252 = {r.code for r in regions if enc_rng.random() < rates.dtks_cp1252_regions}
@@ -268,6 +338,7 @@ def simulate(settings: Settings, regions=None, persons: int | None = None, scale
             # --- deliveries ---
             frame, trows, tdef, _ = dl.build_dtks(rng, ctx, rates, dtks_file, dtks.rows)
             dtks.append(frame)  # a cp1252 appender encodes the bytes ('?' for what 1252 lacks)
+            submitted.append({"region": region.digits, "nik": frame["NIK"]})
             truth.append("rows", trows)
             truth.append("defects", tdef)
             kel, ind, trows, tdef = dl.build_regsosek(rng, ctx, rates, (kfile, ifile), (kel_w.rows, ind_w.rows))
@@ -333,6 +404,13 @@ def simulate(settings: Settings, regions=None, persons: int | None = None, scale
                  f"{time.perf_counter() - tr:.1f} s (DTKS {dtks.rows:,} rows, {enc})")
     files += [str(w.path) for w in dkb.values()]
     rows_per["dukcapil"] = sum(w.rows for w in dkb.values())
+    submitted.close()
+    truth.close_one("persons")  # the national population the verification answers from
+    padan_files, rows_per["dukcapil_nik_verifications"] = write_verifications(
+        Path(spool_dir.name) / "submitted.parquet", truth_dir / "persons.parquet", inbox / "dukcapil", period,
+        truth)
+    spool_dir.cleanup()
+    files += padan_files
     truth_rows = truth.close()
     seconds = time.perf_counter() - t0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -155,7 +155,7 @@ class ParquetAppender:
         self.rows += n
 
     def close(self) -> None:
-        self._writer.close()
+        self._writer.close()  # idempotent
 
 
 def write_xlsx(path: Path, sheets: list[tuple[str, list[str], list[tuple]]]) -> None:
@@ -226,6 +226,10 @@ class TruthWriter:
 
     def append(self, name: str, frame) -> None:
         self.writers[name].append(frame)
+
+    def close_one(self, name: str) -> None:
+        """Finish one table early (it can be read back while the others still take rows)."""
+        self.writers[name].close()
 
     def close(self) -> dict[str, int]:
         for w in self.writers.values():

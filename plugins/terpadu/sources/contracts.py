@@ -235,6 +235,26 @@ DUKCAPIL_COLUMNS = (
     Column("TGL_UPDATE", Kind.TIMESTAMP),
 )
 
+# The answer to Kemensos' NIK matching (pemadanan / padan NIK): Dukcapil checks every NIK a region's
+# DTKS carries against the national population database. Deliberately no name or birth date (UU PDP
+# data minimisation): only whether the NIK is known, the holder's current domicile and life status.
+# The domicile columns are named *_DOMISILI, not NO_PROP/NO_KAB: the holder may live in any kab/kota,
+# so the DKB check that NO_PROP.NO_KAB is the file's region (region_mismatch) must not apply.
+PADAN_STATUS = ("PADAN", "TIDAK PADAN")
+DUKCAPIL_VERIFICATION_COLUMNS = (
+    Column("NIK", Kind.NIK, description="a NIK the region submitted (as its DTKS delivery carries it)"),
+    Column("STATUS_PADAN", Kind.ENUM, allowed=PADAN_STATUS,
+           description="PADAN: Dukcapil has issued this NIK; TIDAK PADAN: to nobody"),
+    Column("NO_PROP_DOMISILI", Kind.DIGITS, width=2, required=False,
+           description="the holder's current domicile (any kab/kota); empty when TIDAK PADAN"),
+    Column("NO_KAB_DOMISILI", Kind.DIGITS, width=2, required=False, description="empty when TIDAK PADAN"),
+    Column("NO_KEC_DOMISILI", Kind.DIGITS, width=2, required=False, description="empty when TIDAK PADAN"),
+    Column("NO_KEL_DOMISILI", Kind.DIGITS, width=4, required=False, description="empty when TIDAK PADAN"),
+    Column("STATUS_HIDUP", Kind.ENUM, required=False, allowed=("HIDUP", "MATI"),
+           description="the holder's life status; empty when TIDAK PADAN"),
+    Column("TGL_PADAN", Kind.DATE, date_format="%Y-%m-%d", description="date of the matching"),
+)
+
 DUKCAPIL = Source(
     name="dukcapil",
     agency="Ditjen Dukcapil, Kemendagri (DKB consolidated file / web service)",
@@ -247,6 +267,12 @@ DUKCAPIL = Source(
             raw_table="dukcapil_persons",
             file_pattern="DKB_{region}_{period}.csv",
             columns=DUKCAPIL_COLUMNS,
+        ),
+        Entity(
+            name="nik_verifications",
+            raw_table="dukcapil_nik_verifications",
+            file_pattern="PADAN_{region}_{period}.csv",
+            columns=DUKCAPIL_VERIFICATION_COLUMNS,
         ),
     ),
 )

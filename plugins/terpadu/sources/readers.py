@@ -236,8 +236,10 @@ def _q(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def stage_csv(conn: duckdb.DuckDBPyConnection, source: Source, path: Path, work_dir: Path) -> list[StagedEntity]:
-    entity = source.entities[0]
+def stage_csv(conn: duckdb.DuckDBPyConnection, source: Source, path: Path, work_dir: Path,
+              entity_name: str | None = None) -> list[StagedEntity]:
+    # one entity per CSV file: the one whose file_pattern the name matched (DKB_ or PADAN_ for Dukcapil)
+    entity = source.entity(entity_name) if entity_name else source.entities[0]
     size = path.stat().st_size
     with open(path, "rb") as handle:
         head = handle.read(4096)
@@ -445,7 +447,7 @@ def stage_delivery(conn: duckdb.DuckDBPyConnection, source: Source, path: Path, 
                    work_dir: Path) -> list[StagedEntity]:
     """Stage one delivered file per its source's format (raises DeliveryRejected)."""
     if source.file_format == "csv":
-        return stage_csv(conn, source, path, work_dir)
+        return stage_csv(conn, source, path, work_dir, name.entities[0])
     if source.file_format == "parquet":
         return stage_parquet(conn, source, path, name.entities)
     if source.file_format == "xlsx":

@@ -1,6 +1,7 @@
 {#-
     One row per ground check (NO_GC; a check repeated in a later workbook keeps the newest period's
-    row), matched to the person its NIK names (int_persons_by_nik), with when and whether it applies.
+    row), matched to the person its NIK names (int_workbook_niks_matched: exactly, or repaired from
+    Excel damage - nik_match_method), with when and whether it applies.
 
     A check reported in period P applies from the next period (applies_from_period); this run (var
     'period') applies the checks with applies_from_period <= period. Among those, "the latest ground
@@ -16,8 +17,9 @@ with checks as (
     {{ newest_workbook_row(ref('stg_kabkota__ground_checks'), 'ground_check_id') }}
 ),
 
-persons as (
-    select * from {{ ref('int_persons_by_nik') }}
+matches as (
+    select * from {{ ref('int_workbook_niks_matched') }}
+    where workbook = 'ground_check'
 ),
 
 matched as (
@@ -32,12 +34,14 @@ matched as (
         checks.checked_date,
         checks.period,
         {{ next_period('checks.period') }} as applies_from_period,
-        persons.person_id,
-        persons.family_id,
-        {{ worklist_desa('checks.region_code', 'persons.desa_code', 'persons.dtks_desa_code') }} as desa_code,
+        matches.person_id,
+        matches.family_id,
+        matches.nik_match_method,
+        matches.matched_nik,
+        {{ worklist_desa('checks.region_code', 'matches.desa_code', 'matches.dtks_desa_code') }} as desa_code,
         checks._delivery_id,
     from checks
-    left join persons on checks.nik = persons.nik
+    left join matches on checks.ground_check_id = matches.workbook_row_id
 ),
 
 due as (

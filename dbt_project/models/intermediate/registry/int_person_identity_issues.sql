@@ -10,7 +10,12 @@
                           linked to the resident with the same first 15 digits (Excel keeps 15
                           significant digits);
       nik_invalid         the NIK is missing or fails the structure check (and is not at Dukcapil);
-      nik_not_in_dukcapil a structurally valid NIK Dukcapil does not have.
+      nik_not_in_dukcapil a structurally valid NIK Dukcapil does not have: not in the Dukcapil pull
+                          (the DKB files of the pilot regions) and either answered TIDAK PADAN by the
+                          national NIK matching (stg_dukcapil__nik_verifications), or not answered
+                          at all (the region delivered no verification of that NIK). A NIK the
+                          matching answered PADAN is known to Dukcapil (its holder lives outside the
+                          pilot regions): no flag; fct_person_flags judges the domicile (moved_out).
     `suggested_nik` is the holder's NIK found by the probabilistic linkage, for the operator to verify.
 -#}
 with records as (
@@ -21,6 +26,13 @@ with records as (
 holders as (
     select * from {{ ref('int_person_source_records') }}
     where source = 'dukcapil'
+),
+
+-- Dukcapil's national answer per NIK (the same whichever region submitted it): the newest matching
+verifications as (
+    select nik, verification_status
+    from {{ ref('stg_dukcapil__nik_verifications') }}
+    qualify row_number() over (partition by nik order by verified_date desc, period desc, delivery_region_code) = 1
 ),
 
 -- valid NIKs absent from Dukcapil carried by records of different persons
@@ -50,10 +62,17 @@ record_issues as (
                 and records.nik like '%0' and substr(records.linked_nik, 1, 15) = substr(records.nik, 1, 15)
                 then 'nik_excel_mangled'
             when records.nik_status <> 'valid' and records.nik_found_at_dukcapil is null then 'nik_invalid'
-            when records.nik_status = 'valid' and records.nik_found_at_dukcapil is null then 'nik_not_in_dukcapil'
+            when records.nik_status = 'valid' and records.nik_found_at_dukcapil is null
+                and verifications.verification_status is distinct from 'PADAN' then 'nik_not_in_dukcapil'
         end as flag_type,
     from records
     left join absent_shared on records.nik = absent_shared.nik
+    -- only a valid NIK absent from the pull looks for an answer (the test sits in the join key: a
+    -- left-side predicate in ON makes DuckDB plan a nested-loop join)
+    left join verifications
+        on verifications.nik = case
+            when records.nik_status = 'valid' and records.nik_found_at_dukcapil is null then records.nik
+        end
 ),
 
 holder_issues as (

@@ -8,7 +8,15 @@
         Regsosek record; a person without one (born after the enumeration, or missed by it) joins
         the keluarga of their Dukcapil family card: the one most of the card's members belong to
         (ties: lowest family_id). family_source says which;
-      is_nik_shared: the person carries, or holds, a NIK used by another person (int_person_identity_issues).
+      is_nik_shared: the person carries, or holds, a NIK used by another person (int_person_identity_issues);
+      verified domicile: a person NOT in the Dukcapil pull (no DKB record: e.g. moved to a kab/kota
+        outside the pilot regions) takes Dukcapil's national NIK-matching answer for their own NIK
+        (stg_dukcapil__nik_verifications, the newest answer): dukcapil_verification_status PADAN /
+        TIDAK PADAN and, when PADAN, verified_region_code / verified_desa_code, the holder's current
+        domicile. Own NIK: the DTKS record's NIK, else the Regsosek member's, only when structurally
+        valid, with no identity conflict and not shared (a borrowed NIK would give the holder's
+        domicile). It does not replace the address (the records' place stays the region's worklist);
+        fct_person_flags uses it for moved_out.
     The latest ground check overrides life status and eligibility downstream (int_persons_ground_checked).
 -#}
 {%- set survivors = [('dukcapil', 'dukcapil'), ('dtks_by_person', 'dtks'), ('regsosek_by_person', 'regsosek')] -%}
@@ -92,6 +100,12 @@ people as (
     select distinct person_id, person_key from records
 ),
 
+-- Dukcapil's national answer per NIK (the same whichever region submitted it): the newest matching
+verifications as (
+    select * from {{ ref('stg_dukcapil__nik_verifications') }}
+    qualify row_number() over (partition by nik order by verified_date desc, period desc, delivery_region_code) = 1
+),
+
 -- the Regsosek keluarga of each Dukcapil family card, for members Regsosek did not enumerate
 kk_families as (
     select kk_number, family_id
@@ -161,9 +175,18 @@ integrated as (
         coalesce(dtks_by_person.dtks_records, 0) as dtks_records,
         dtks_by_person.region_code as dtks_region_code,
         dtks_by_person.desa_code as dtks_desa_code,
+        dtks_by_person.kk_number as dtks_kk_number,
         regsosek_by_person.regsosek_person_id,
         coalesce(dtks_by_person.has_identity_conflict, false)
             or coalesce(regsosek_by_person.has_identity_conflict, false) as has_identity_conflict,
+        -- the person's own NIK to look up in the national matching, only for persons not in the pull
+        case
+            when dukcapil.person_id is not null
+                or coalesce(dtks_by_person.has_identity_conflict, false)
+                or coalesce(regsosek_by_person.has_identity_conflict, false) then null
+            when dtks_by_person.nik_status = 'valid' then dtks_by_person.nik
+            when regsosek_by_person.nik_status = 'valid' then regsosek_by_person.nik
+        end as verification_nik,
     from people
     left join dukcapil on people.person_id = dukcapil.person_id
     left join dtks_by_person on people.person_id = dtks_by_person.person_id
@@ -180,10 +203,16 @@ shared as (
 
 final as (
     select
-        integrated.*,
+        integrated.* exclude (verification_nik),
         shared.person_id is not null as is_nik_shared,
+        verifications.verification_status as dukcapil_verification_status,
+        verifications.region_code as verified_region_code,
+        verifications.desa_code as verified_desa_code,
     from integrated
     left join shared on integrated.person_id = shared.person_id
+    -- a shared NIK is not the person's own: the test sits in the join key (hash join, see above)
+    left join verifications
+        on verifications.nik = case when shared.person_id is null then integrated.verification_nik end
 )
 
 select * from final

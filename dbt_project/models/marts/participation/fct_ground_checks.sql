@@ -9,7 +9,9 @@
       TIDAK DITEMUKAN → no change.
     application_status: diterapkan (applies this run), menunggu_periode (applies from a later period),
     digantikan (a later check of the same person/family applies instead), tidak_cocok (the NIK names
-    nobody in the registry), tanpa_efek (TIDAK DITEMUKAN).
+    nobody in the registry), tanpa_efek (TIDAK DITEMUKAN). A check whose NIK Excel damaged and the
+    registry repaired (nik_match_method excel_*) applies like any other; `effect` then also asks the
+    operator to retype the NIK (macro nik_match_note).
 -#}
 with checks as (
     select * from {{ ref('int_ground_checks_matched') }}
@@ -47,12 +49,14 @@ final as (
                     when 'digantikan' then ' (digantikan oleh ground check yang lebih baru)'
                     else ''
                 end
-        end as effect,
+        end || coalesce('; ' || {{ nik_match_note('nik_match_method', 'matched_nik') }}, '') as effect,
         application_status,
         is_applied,
         officer,
         kk_number,
         nik_status,
+        nik_match_method,
+        matched_nik,
     from checks
 )
 

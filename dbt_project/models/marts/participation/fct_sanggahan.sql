@@ -2,7 +2,8 @@
     One row per current sanggahan (objection against a recipient, Cek Bansos "Sanggah" or the
     village deliberation): the workbooks of every period up to the run's, a NO_SANGGAHAN repeated in
     a later workbook keeping the newest row (its decision). Joined to the person the NIK names
-    (int_persons_by_nik; the Dukcapil holder when a NIK is shared) and their family's desil and receipt.
+    (int_workbook_niks_matched: the Dukcapil holder when a NIK is shared; nik_match_method says whether
+    the NIK matched as typed or was repaired from Excel damage) and their family's desil and receipt.
       days_open   days from objection_date to decision_date, or to the as-of date (macro as_of_date:
                   var('as_of_date'), default the first day of the run's period) while undecided
       is_past_sla undecided (BELUM) and days_open > var('sanggahan_sla_days') (14): per Cek Bansos rules
@@ -14,8 +15,9 @@ with objections as (
     {{ newest_workbook_row(ref('stg_kabkota__sanggahan'), 'sanggahan_id') }}
 ),
 
-by_nik as (
-    select * from {{ ref('int_persons_by_nik') }}
+matches as (
+    select * from {{ ref('int_workbook_niks_matched') }}
+    where workbook = 'sanggahan'
 ),
 
 persons as (
@@ -25,6 +27,8 @@ persons as (
 joined as (
     select
         objections.*,
+        matches.nik_match_method,
+        matches.matched_nik,
         persons.person_id,
         persons.family_id,
         persons.desil,
@@ -39,8 +43,8 @@ joined as (
             else date_diff('day', objections.objection_date, objections.decision_date)
         end as days_open,
     from objections
-    left join by_nik on objections.nik = by_nik.nik
-    left join persons on by_nik.person_id = persons.person_id
+    left join matches on objections.sanggahan_id = matches.workbook_row_id
+    left join persons on matches.person_id = persons.person_id
 ),
 
 final as (
@@ -66,6 +70,8 @@ final as (
         coalesce(verification_status = 'BELUM', false) as is_open,
         {{ as_of_date() }} as as_of_date,
         nik_status,
+        nik_match_method,
+        matched_nik,
         reported_by,
         period,
     from joined

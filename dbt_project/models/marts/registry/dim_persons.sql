@@ -30,6 +30,10 @@ final as (
         persons.is_in_dukcapil,
         persons.is_in_dtks,
         persons.is_in_regsosek,
+        -- Dukcapil's national NIK matching, for a person not in the Dukcapil pull (int_persons_integrated)
+        persons.dukcapil_verification_status,
+        persons.verified_region_code,
+        persons.verified_desa_code,
         persons.receives_pkh,
         persons.receives_bpnt,
         persons.receives_pbi,
@@ -39,6 +43,7 @@ final as (
         persons.dtks_records,
         persons.dtks_region_code,
         persons.dtks_desa_code,
+        persons.dtks_kk_number,
         persons.regsosek_person_id,
         -- survivorship: where each attribute comes from
         persons.nik_source,

@@ -6,9 +6,56 @@
     this period (TIDAK LAYAK: not eligible, an inclusion error while receiving; LAYAK: the receipt is
     confirmed). A MENINGGAL ground check makes the person dead (dead_recipient while receiving), a
     PINDAH one moved (moved_out while DTKS lists the person).
+    moved_out: DTKS lists the person and their domicile is another kab/kota than the DTKS record's:
+    per the Dukcapil pull (is_in_dukcapil), or - for a person not in the pull - per Dukcapil's
+    national NIK matching of their own NIK (dukcapil_verification_status PADAN, verified_region_code:
+    e.g. moved to a kab/kota outside the pilot regions), or - for a person whose own domicile is
+    unknown (not in the pull, no PADAN answer: their DTKS NIK is missing or damaged) - per their DTKS
+    family: every member of the same DTKS family card (dtks_kk_number, 16 digits not starting with 0)
+    whose domicile Dukcapil knows lives in one and the same other kab/kota (families move together,
+    with a new KK), or per a PINDAH ground check.
 -#}
-with persons as (
+{%- set verified_elsewhere -%}
+    (not is_in_dukcapil and dukcapil_verification_status = 'PADAN' and verified_region_code <> dtks_region_code)
+{%- endset -%}
+{%- set family_elsewhere -%}
+    (not is_in_dukcapil and dukcapil_verification_status is distinct from 'PADAN'
+        and family_region_code <> dtks_region_code)
+{%- endset -%}
+with persons_only as (
     select * from {{ ref('dim_persons') }}
+),
+
+-- DTKS family cards whose members Dukcapil places (pull or PADAN) all in one kab/kota
+dtks_families as (
+    select
+        dtks_region_code,
+        dtks_kk_number,
+        any_value(known_region_code) as family_region_code,
+    from (
+        select
+            dtks_region_code,
+            dtks_kk_number,
+            case
+                when is_in_dukcapil then region_code
+                when dukcapil_verification_status = 'PADAN' then verified_region_code
+            end as known_region_code,
+        from persons_only
+        where is_in_dtks and regexp_full_match(dtks_kk_number, '[1-9][0-9]{15}')
+    )
+    where known_region_code is not null
+    group by dtks_region_code, dtks_kk_number
+    having count(distinct known_region_code) = 1
+),
+
+persons as (
+    select
+        persons_only.*,
+        dtks_families.family_region_code,
+    from persons_only
+    left join dtks_families
+        on persons_only.dtks_region_code = dtks_families.dtks_region_code
+        and persons_only.dtks_kk_number = dtks_families.dtks_kk_number
 ),
 
 rules as (
@@ -133,13 +180,20 @@ moved as (
         case
             when is_in_dukcapil and region_code <> dtks_region_code
                 then 'Dukcapil address ' || desa_code || ' is outside the DTKS region ' || dtks_region_code
+            when {{ verified_elsewhere }}
+                then 'Dukcapil padan: domisili ' || verified_region_code || ' di luar wilayah DTKS ' || dtks_region_code
+            when {{ family_elsewhere }}
+                then 'Dukcapil: keluarga (KK DTKS ' || dtks_kk_number || ') berdomisili di ' || family_region_code
+                    || ', di luar wilayah DTKS ' || dtks_region_code
             else 'ground check ' || ground_check_id || ' found the person moved away (PINDAH)'
         end as reason,
         'hand over to the region of residence or update the address in DTKS' as action,
         cast(null as varchar) as programmes,
         dtks_region_code as worklist_region_code,
     from persons
-    where is_in_dtks and ((is_in_dukcapil and region_code <> dtks_region_code) or is_moved_per_ground_check)
+    where is_in_dtks
+        and ((is_in_dukcapil and region_code <> dtks_region_code) or {{ verified_elsewhere }} or {{ family_elsewhere }}
+            or is_moved_per_ground_check)
 ),
 
 flags as (
