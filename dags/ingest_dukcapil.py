@@ -1,7 +1,9 @@
 """
 ### ingest_dukcapil
 Dukcapil consolidated population file (DKB, CSV), one file per kab/kota and period — dropped in the inbox, or
-pulled from the Dukcapil web service.
+pulled from the Dukcapil web service — and Dukcapil's answer to the national NIK matching
+(`PADAN_<kab>_<period>.csv`: for each NIK the region submitted, PADAN with the holder's current domicile and
+life status, or TIDAK PADAN), dropped in the same inbox.
 
 **Pull** (when the Airflow connection `terpadu_dukcapil` exists: host/port/schema → base URL, password → bearer
 token; optional extras `page_size`, `max_rps`, `refresh_hours` (default 24)): `pull` is mapped per pilot

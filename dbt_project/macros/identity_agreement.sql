@@ -21,13 +21,15 @@
         {{ name }}, 'OE', 'U'), 'DJ', 'J'), 'TJ', 'C'), 'CH', 'KH'), 'J', 'I'), 'Y', 'I'), 'II', 'I')
 {%- endmacro %}
 
+{#- the name's words sorted, in the spelling key: one value for LESTARI SITI and SITI LESTARI (also Splink's name_key) -#}
+{% macro name_words_key(name) -%}
+    array_to_string(list_sort(string_split({{ name_spelling_key(name) }}, ' ')), ' ')
+{%- endmacro %}
+
 {% macro names_agree(a, b, threshold) -%}
     (
         jaro_winkler_similarity({{ name_spelling_key(a) }}, {{ name_spelling_key(b) }}) >= {{ threshold }}
-        or jaro_winkler_similarity(
-            array_to_string(list_sort(string_split({{ name_spelling_key(a) }}, ' ')), ' '),
-            array_to_string(list_sort(string_split({{ name_spelling_key(b) }}, ' ')), ' ')
-        ) >= {{ threshold }}
+        or jaro_winkler_similarity({{ name_words_key(a) }}, {{ name_words_key(b) }}) >= {{ threshold }}
         or {{ _words_within(name_spelling_key(a), name_spelling_key(b)) }}
         or {{ _words_within(name_spelling_key(b), name_spelling_key(a)) }}
     )

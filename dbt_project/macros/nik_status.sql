@@ -5,7 +5,9 @@
     with day + 40 for women, a serial. There is no check digit, so these structural checks are all
     that can be said without Dukcapil. The first failing check wins, in this order:
       missing        blank or null
-      excel_mangled  the value went through a spreadsheet as a number (3.51E+15, 3510...0.0)
+      excel_mangled  the value went through a spreadsheet as a number (3.51E+15, 3510...0.0), or 16
+                     digits ending in serial 0000: serials start at 0001, and 0000 is what Excel
+                     leaves of serials 0001-0009 when it keeps 15 significant digits (as terpadu.sources.nik)
       not_16_digits  anything else that is not exactly 16 digits
       invalid_region first 6 digits are not a Kemendagri kecamatan (`kecamatan_relation` with a `kecamatan_digits` column)
       invalid_date   DDMMYY (day - 40 for women) is not a calendar date in 19YY or 20YY
@@ -18,6 +20,7 @@
         when {{ nik }} is null or {{ nik }} = '' then 'missing'
         when regexp_full_match({{ nik }}, '^[0-9]+([.,][0-9]+)?[eE][+]?[0-9]+$')
             or regexp_full_match({{ nik }}, '^[0-9]{15,16}[.,]0+$')
+            or regexp_full_match({{ nik }}, '^[0-9]{12}0000$')
             then 'excel_mangled'
         when not regexp_full_match({{ nik }}, '^[0-9]{16}$') then 'not_16_digits'
         when not exists (
@@ -42,4 +45,30 @@
         || substr({{ nik }}, 9, 2) || '{{ century }}' || substr({{ nik }}, 11, 2),
         '%d%m%Y'
     ) as date)
+{%- endmacro %}
+
+{#-
+    kk_status(kk, kecamatan_relation): whether a family card (KK) number can serve as family context.
+    A KK number is 16 digits: the region code where the card was issued, an issue date, a serial (the
+    exact split is not confirmed, DOMAIN.md), so only what is certain is checked; first failing wins:
+      missing        blank or null
+      excel_mangled  the value went through a spreadsheet as a number
+      not_16_digits  anything else that is not exactly 16 digits (a digit cut off)
+      invalid_region first 6 digits are not a Kemendagri kecamatan (all zeros: a placeholder)
+      valid
+-#}
+{% macro kk_status(kk, kecamatan_relation) -%}
+    case
+        when {{ kk }} is null or {{ kk }} = '' then 'missing'
+        when regexp_full_match({{ kk }}, '^[0-9]+([.,][0-9]+)?[eE][+]?[0-9]+$')
+            or regexp_full_match({{ kk }}, '^[0-9]{15,16}[.,]0+$')
+            then 'excel_mangled'
+        when not regexp_full_match({{ kk }}, '^[0-9]{16}$') then 'not_16_digits'
+        when not exists (
+            select 1
+            from {{ kecamatan_relation }} as _kec
+            where _kec.kecamatan_digits = substr({{ kk }}, 1, 6)
+        ) then 'invalid_region'
+        else 'valid'
+    end
 {%- endmacro %}

@@ -13,14 +13,19 @@ GIVEN = ("ADI", "BUDI", "CITRA", "DEWI", "EKO", "FITRI", "GALIH", "HANA", "INDRA
 FAMILY = ("SANTOSO", "WIJAYA", "HALIM", "SIREGAR", "NASUTION", "PATTY", "LATUCONSINA", "RUMAGIT")
 
 
-def _row(uid, dataset, name, birth, sex, desa, kk, nik, label=None, conflict=None, to_link=False):
+def _row(uid, dataset, name, birth, sex, desa, kk, nik, label=None, conflict=None, to_link=False, history=None):
+    """One int_linkage_records row; `history` = {"regsosek_desa_codes": [...], ...} for a resident."""
     swapped = (date(birth.year, birth.day, birth.month)
                if birth.day <= 12 and birth.day != birth.month else None)
     n15 = nik[:15] if nik and nik.isdigit() and len(nik) == 16 else None
     n6 = nik[:6] if n15 else ("817101" if nik and "E+15" in nik else None)
     if conflict:
         n15 = n6 = None
-    return {"unique_id": uid, "source_dataset": dataset, "name_normalized": name, "name_prefix": name[:3],
+    history = history or {}
+    return {"unique_id": uid, "source_dataset": dataset, "source": uid.split(":")[0] if ":" in uid else "dukcapil",
+            "name_normalized": name, "name_prefix": name[:3], "name_key": " ".join(sorted(name.split())),
+            **{column: history.get(column) for column in ("dtks_desa_codes", "dtks_kk_numbers",
+                                                          "regsosek_desa_codes", "regsosek_kk_numbers")},
             "birth_date": birth, "birth_date_swapped": swapped, "sex": sex, "desa_code": desa,
             "region_code": desa[:5], "kk_number": kk, "nik_15": n15, "nik_6": n6, "nik_label": label,
             "conflict_nik": conflict, "to_link": to_link}
@@ -93,3 +98,28 @@ def test_twins_without_nik_are_ambiguous(population):
 def test_nothing_to_link_returns_an_empty_table(population):
     rows, _ = population
     assert predict_links(pa.Table.from_pylist(rows)).num_rows == 0
+
+
+def test_a_family_that_moved_is_found_through_where_the_other_source_knew_it(population):
+    """A DTKS record with no NIK still shows the old desa and KK; Dukcapil has the new ones. The
+    resident's Regsosek member (NIK-proven) remembers the old place: place and family then count for
+    the pair instead of against it. The DTKS name has its words in another order."""
+    rows, residents = population
+    nik, name, birth, sex, _, _ = residents[50]
+    old_desa, old_kk = "81.71.01.1001", "8171010101999999"
+    mover = [r for r in rows if r["unique_id"] != nik]
+    resident = _row(nik, "dukcapil", name, birth, sex, "81.71.02.1002", "8171020202000001", nik, label=nik,
+                    history={"regsosek_desa_codes": [old_desa], "regsosek_kk_numbers": [old_kk]})
+    record = _row("dtks:MOVED", "listed", " ".join(reversed(name.split())), birth, sex, old_desa, old_kk, None,
+                  to_link=True)
+    with_history = _link([*mover, resident, record])[("dtks:MOVED", nik)]
+    assert with_history["weight_place"] > 0 and with_history["weight_family"] > 0
+    assert with_history["weight_name"] > 0  # same words, other order
+    forgetful = {**resident, "regsosek_desa_codes": None, "regsosek_kk_numbers": None}
+    without_history = _link([*mover, forgetful, record])[("dtks:MOVED", nik)]
+    assert without_history["weight_place"] < 0 and without_history["weight_family"] < 0
+    assert with_history["match_weight"] > without_history["match_weight"] + 10
+    # a Regsosek member is compared with the DTKS history, never with the Regsosek one
+    regsosek_record = {**record, "unique_id": "regsosek:MOVED", "source": "regsosek"}
+    other_source = _link([*mover, resident, regsosek_record])[("regsosek:MOVED", nik)]
+    assert other_source["weight_place"] < 0 and other_source["weight_family"] < 0

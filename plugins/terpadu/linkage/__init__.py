@@ -12,12 +12,20 @@ listed records the deterministic NIK match could not resolve: NIK missing, inval
 not at Dukcapil, or contradicted by name/birth date).
 
 Model (Fellegi-Sunter, Splink):
-  name        normalised name: exact, Jaro-Winkler >= 0.92 / 0.88 / 0.70, else
+  name        normalised name: exact, same words in another order or an old spelling (`name_key`:
+              SRI HANDAYANI / HANDAYANI SRI, WIDJAJA / WIJAYA), Jaro-Winkler >= 0.92 / 0.88 / 0.70, else
   birth_date  exact, day and month swapped, same year and month, same year, else
   sex         exact, else
-  place       same desa, same kab/kota, else
-  family      same family card (KK) number, else (DTKS: its NOKK; Regsosek: the Dukcapil KK of the
-              family members the NIK match resolved; Dukcapil: NO_KK)
+  place       same desa, a desa where the other source knew the resident, same kab/kota, else
+  family      same family card (KK) number, a KK the other source knew the resident under, else
+              (DTKS: its NOKK; Regsosek: the Dukcapil KK of the family members the NIK match
+              resolved; Dukcapil: NO_KK; only structurally valid numbers)
+  The "other source" levels are a resident's history: the desa and KK of the DTKS records
+  (`dtks_desa_codes`, `dtks_kk_numbers`) and Regsosek members (`regsosek_*`) the NIK match proved to
+  be them. A family that moved to another pilot kab/kota has its new desa and KK at Dukcapil, while
+  its records with a missing or damaged NIK still show the old ones; its Regsosek members, matched by
+  NIK, remember the old place. A DTKS record is compared with the Regsosek history and a Regsosek
+  member with the DTKS history, so no record meets its own place in training.
   nik         what a damaged NIK still tells: first 15 digits equal (Excel kept 15 significant
               digits, or a `.0` was appended), first 6 digits equal (the kecamatan of first
               registration, all that `3.57101E+15` keeps), else. A NIK the deterministic step found
@@ -43,8 +51,10 @@ import logging
 import duckdb
 import pyarrow as pa
 
-COMPARISON_COLUMNS = ("name_normalized", "name_prefix", "birth_date", "birth_date_swapped", "sex", "desa_code",
-                      "region_code", "kk_number", "nik_15", "nik_6")
+HISTORY_COLUMNS = ("dtks_desa_codes", "dtks_kk_numbers", "regsosek_desa_codes", "regsosek_kk_numbers")
+COMPARISON_COLUMNS = ("source", "name_normalized", "name_prefix", "name_key", "birth_date", "birth_date_swapped",
+                      "sex", "desa_code", "region_code", "kk_number", "nik_15", "nik_6",
+                      *HISTORY_COLUMNS)
 INPUT_COLUMNS = ("unique_id", "source_dataset", *COMPARISON_COLUMNS, "nik_label", "conflict_nik", "to_link")
 OUTPUT_SCHEMA = pa.schema([
     ("record_id", pa.string()), ("dukcapil_nik", pa.string()), ("match_probability", pa.float64()),
@@ -69,11 +79,29 @@ def _level(sql: str, label: str, null: bool = False, m: float | None = None, u: 
     return level
 
 
+def _known_by_other_source(value_l: str, history_r: str) -> str:
+    """The listed record's value (left) is in the resident's (right) history from the other source."""
+    return (f"(source_l = 'dtks' and list_contains(regsosek_{history_r}, {value_l})) "
+            f"or (source_l = 'regsosek' and list_contains(dtks_{history_r}, {value_l}))")
+
+
 def comparisons() -> list:
     """The comparisons (defaults for m/u where training finds no example: tiny regions)."""
-    import splink.comparison_library as cl
+    def jaro_winkler(threshold: float) -> str:
+        return f"jaro_winkler_similarity(name_normalized_l, name_normalized_r) >= {threshold}"
 
-    name = cl.NameComparison("name_normalized", jaro_winkler_thresholds=[0.92, 0.88, 0.7])
+    name = {
+        "output_column_name": "name_normalized",
+        "comparison_levels": [
+            _level("name_normalized_l is null or name_normalized_r is null", "null", null=True),
+            _level("name_normalized_l = name_normalized_r", "exact", m=0.85, u=0.0005),
+            _level("name_key_l = name_key_r", "same words, order or old spelling", m=0.03, u=0.00005),
+            _level(jaro_winkler(0.92), "Jaro-Winkler >= 0.92", m=0.06, u=0.001),
+            _level(jaro_winkler(0.88), "Jaro-Winkler >= 0.88", m=0.02, u=0.002),
+            _level(jaro_winkler(0.7), "Jaro-Winkler >= 0.70", m=0.02, u=0.05),
+            _level("else", "else", m=0.02, u=0.9465),
+        ],
+    }
     birth = {
         "output_column_name": "birth_date",
         "comparison_levels": [
@@ -99,6 +127,8 @@ def comparisons() -> list:
         "comparison_levels": [
             _level("region_code_l is null or region_code_r is null", "null", null=True),
             _level("desa_code_l = desa_code_r", "same desa", m=0.85, u=0.001),
+            _level(_known_by_other_source("desa_code_l", "desa_codes_r"), "where the other source knew the resident",
+                   m=0.01, u=0.000005),
             _level("region_code_l = region_code_r", "same kab/kota", m=0.1, u=0.05),
             _level("else", "else", m=0.05, u=0.949),
         ],
@@ -108,6 +138,8 @@ def comparisons() -> list:
         "comparison_levels": [
             _level("kk_number_l is null or kk_number_r is null", "null", null=True),
             _level("kk_number_l = kk_number_r", "same KK", m=0.8, u=0.00005),
+            _level(_known_by_other_source("kk_number_l", "kk_numbers_r"), "a KK the other source knew the resident under",
+                   m=0.01, u=0.000001),
             _level("else", "else", m=0.2, u=0.99995),
         ],
     }
@@ -160,7 +192,9 @@ def predict_links(records: pa.Table, floor: float = 0.01, seed: int = 42, max_pa
     con = duckdb.connect()
     try:
         con.register("records_arrow", records)
-        con.execute("create table records as select * from records_arrow")
+        # the history lists as text lists also when a batch has none (an all-null Arrow column)
+        lists = ", ".join(f"cast({c} as varchar[]) as {c}" for c in HISTORY_COLUMNS)
+        con.execute(f"create table records as select * replace ({lists}) from records_arrow")
         con.unregister("records_arrow")
         n_dukcapil, n_to_link = con.execute(
             "select count(*) filter (where source_dataset = 'dukcapil'), "
@@ -175,7 +209,9 @@ def predict_links(records: pa.Table, floor: float = 0.01, seed: int = 42, max_pa
         prior = min(0.5, 1.0 / n_dukcapil)
         db_api = DuckDBAPI(connection=con)
         # training on every listed record (the NIK-proven pairs teach m), prediction on the unresolved
-        train = Linker([db_api.register("listed"), db_api.register("dukcapil")], _settings(prior), log_level=None)
+        # Splink puts the table whose name sorts first on the left: listed records are always `_l`
+        train = Linker([db_api.register("listed", table_name="left_listed"),
+                        db_api.register("dukcapil", table_name="right_dukcapil")], _settings(prior), log_level=None)
         train.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
         if con.execute("select count(*) from listed where nik_label is not null").fetchone()[0]:
             train.training.estimate_m_from_label_column("nik_label")

@@ -7,7 +7,8 @@
          they disagree, the NIK is used by someone else: match_status identity_conflict, and
          `conflict_nik` keeps the holder's NIK so that the probabilistic stage never merges the
          record with its holder;
-      2. a valid NIK ending in 0 that Dukcapil does not have, whose first 15 digits are those of
+      2. a 16-digit NIK ending in 0 that Dukcapil does not have (valid, or excel_mangled for serial
+         0000), whose first 15 digits are those of
          exactly one resident with an agreeing identity, is that resident's NIK cut by a
          spreadsheet (Excel keeps 15 significant digits): match_status matched_nik_15,
          `repaired_nik` the resident's NIK;
@@ -76,7 +77,8 @@ nik_15_candidates as (
     from statused
     inner join dukcapil
         on substr(dukcapil.nik, 1, 15) = case
-            when statused.match_status = 'nik_not_in_dukcapil' and statused.nik like '%0'
+            when (statused.match_status = 'nik_not_in_dukcapil' or statused.nik_status = 'excel_mangled')
+                and regexp_full_match(statused.nik, '^[0-9]{15}0$')
                 then substr(statused.nik, 1, 15)
         end
     where {{ names_agree('statused.name_normalized', 'dukcapil.name_normalized', threshold) }}

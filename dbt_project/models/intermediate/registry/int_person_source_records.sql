@@ -4,10 +4,11 @@
     completed by the probabilistic linkage (int_linkage_predictions, Splink). A record the NIK match
     left unresolved joins the Dukcapil resident Splink ranks first when
         match_probability >= var('linkage_match_threshold')
-    and no other resident reaches that threshold; when the best candidate lies in
-    [var('linkage_review_threshold'), var('linkage_match_threshold')), or two residents pass, the pair
-    goes to clerical review (fct_clerical_review) and the record stays its own person until a region
-    decides. A Regsosek member joined to a DTKS record by a NIK absent from Dukcapil follows that record.
+    and that resident's share of the record's candidates (2^weight over the sum of 2^weight: at most
+    one of them is the person) reaches the same threshold; when the best candidate lies in
+    [var('linkage_review_threshold'), var('linkage_match_threshold')), or another resident is nearly
+    as likely (twins, a namesake in the same family), the pair goes to clerical review
+    (fct_clerical_review) and the record stays its own person until a region decides. A Regsosek member joined to a DTKS record by a NIK absent from Dukcapil follows that record.
     A resident whose NIK the record carries but whose identity contradicts it (identity_conflict) is
     never a candidate (see terpadu.linkage).
 -#}
@@ -26,8 +27,9 @@ best as (
         record_id as unique_id,
         arg_max(dukcapil_nik, match_weight) as dukcapil_nik,
         max(match_probability) as match_probability,
-        count(*) filter (where match_probability >= {{ match_threshold }}) as candidates_above_match,
-    from predictions
+        -- the best candidate's share: 1 / sum of 2^(weight - best weight) over the candidates
+        1 / sum(pow(2, match_weight - best_weight)) as best_candidate_share,
+    from (select *, max(match_weight) over (partition by record_id) as best_weight from predictions)
     group by record_id
 ),
 
@@ -38,7 +40,8 @@ decided as (
         best.match_probability,
         case
             when best.unique_id is null or best.match_probability < {{ review_threshold }} then 'no_candidate'
-            when best.match_probability >= {{ match_threshold }} and best.candidates_above_match = 1 then 'linked'
+            when best.match_probability >= {{ match_threshold }}
+                and best.best_candidate_share >= {{ match_threshold }} then 'linked'
             else 'review'
         end as linkage_decision,
     from records

@@ -16,7 +16,8 @@
         domicile. Own NIK: the DTKS record's NIK, else the Regsosek member's, only when structurally
         valid, with no identity conflict and not shared (a borrowed NIK would give the holder's
         domicile). It does not replace the address (the records' place stays the region's worklist);
-        fct_person_flags uses it for moved_out.
+        fct_person_flags uses it for moved_out. The same answer's STATUS_HIDUP gives such a person a
+        life status (life_status_source 'dukcapil_verification'; the date of death is not in the answer).
     The latest ground check overrides life status and eligibility downstream (int_persons_ground_checked).
 -#}
 {%- set survivors = [('dukcapil', 'dukcapil'), ('dtks_by_person', 'dtks'), ('regsosek_by_person', 'regsosek')] -%}
@@ -203,7 +204,12 @@ shared as (
 
 final as (
     select
-        integrated.* exclude (verification_nik),
+        integrated.* exclude (verification_nik, is_alive, life_status_source),
+        coalesce(integrated.is_alive, verifications.is_alive) as is_alive,
+        case
+            when integrated.life_status_source is not null then integrated.life_status_source
+            when verifications.is_alive is not null then 'dukcapil_verification'
+        end as life_status_source,
         shared.person_id is not null as is_nik_shared,
         verifications.verification_status as dukcapil_verification_status,
         verifications.region_code as verified_region_code,

@@ -11,6 +11,7 @@ located as (
     select
         members.*,
         families.kk_number as family_kk_number,
+        families.kk_status as family_kk_status,
         families.desa_code,
         families.kecamatan_code,
         coalesce(families.region_code, members.delivery_region_code) as region_code,

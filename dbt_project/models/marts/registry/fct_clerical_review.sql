@@ -3,8 +3,8 @@
     Regsosek record the NIK match left unresolved whose Splink linkage is uncertain
     (int_person_source_records.is_in_clerical_review), with every Dukcapil candidate scored at or above
     var('linkage_review_threshold'). Uncertain means: the best candidate lies in
-    [linkage_review_threshold, linkage_match_threshold), or more than one candidate reaches
-    linkage_match_threshold. Until a region decides, the record stays its own person (not merged).
+    [linkage_review_threshold, linkage_match_threshold), or another candidate is nearly as likely (the
+    best one's share of the candidates stays under linkage_match_threshold). Until a region decides, the record stays its own person (not merged).
     The region is the record's (its operators hold the KTP/KK to check against).
 -#}
 {%- set match_threshold = var('linkage_match_threshold') -%}
@@ -61,8 +61,6 @@ pairs as (
             order by predictions.match_weight desc, predictions.dukcapil_nik
         ) as candidate_rank,
         count(*) over (partition by in_review.source, in_review.record_id) as candidates_in_review,
-        count(*) filter (where predictions.match_probability >= {{ match_threshold }})
-            over (partition by in_review.source, in_review.record_id) as candidates_above_match,
     from in_review
     inner join predictions on predictions.record_id = in_review.source || ':' || in_review.record_id
 ),
@@ -107,9 +105,9 @@ final as (
         cast(explained.match_probability as double) as match_probability,
         cast(explained.match_weight as double) as match_weight,
         case
-            when explained.candidates_above_match > 1 then
-                explained.candidates_above_match || ' penduduk Dukcapil sama-sama melewati ambang cocok '
-                || printf('%.0f%%', {{ match_threshold }} * 100) || '; pasangan ini ' || printf('%.1f%%', explained.match_probability * 100)
+            when explained.match_probability >= {{ match_threshold }} then
+                'kecocokan ' || printf('%.1f%%', explained.match_probability * 100) || ' melewati ambang cocok '
+                || printf('%.0f%%', {{ match_threshold }} * 100) || ', tetapi ada penduduk Dukcapil lain yang hampir sama cocok'
                 || ' (' || explained.evidence || ')'
             else
                 'kecocokan ' || printf('%.1f%%', explained.match_probability * 100) || ' di bawah ambang cocok '

@@ -158,6 +158,7 @@ dead_recipients as (
         case
             when life_status_source = 'ground_check' then 'reported dead by ground check ' || ground_check_id
                 || ' (visited ' || coalesce(strftime(ground_check_date, '%Y-%m-%d'), 'date unknown') || ')'
+            when life_status_source = 'dukcapil_verification' then 'dead (MATI) per Dukcapil''s NIK verification'
             else 'died ' || coalesce(strftime(death_date, '%Y-%m-%d'), '(date unknown)') || ' per Dukcapil'
         end || ', still receiving '
             || concat_ws(', ',

@@ -39,6 +39,7 @@ checked as (
     select
         *,
         {{ nik_status('nik', 'sex', ref('stg_reference__districts')) }} as nik_status,
+        {{ kk_status('kk_number', ref('stg_reference__districts')) }} as kk_status,
     from renamed
 )
 

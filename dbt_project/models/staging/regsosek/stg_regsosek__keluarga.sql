@@ -27,6 +27,13 @@ renamed as (
         _source_file,
         _row_number,
     from source
+),
+
+checked as (
+    select
+        *,
+        {{ kk_status('kk_number', ref('stg_reference__districts')) }} as kk_status,
+    from renamed
 )
 
-select * from renamed
+select * from checked
