@@ -4,7 +4,7 @@
       nik_shared          the record carries a NIK Dukcapil gives to someone whose name or birth date
                           disagree (identity_conflict) and the linkage did not show the record to be
                           the holder after all; both the record's person and the holder are flagged. Also a valid NIK absent from Dukcapil that records of two
-                          different persons carry;
+                          different persons carry (also one whose sex digit contradicts one of them);
       nik_excel_mangled   the NIK went through a spreadsheet (nik_status excel_mangled), or a 16-digit
                           NIK ending in 0 not at Dukcapil whose record matched (matched_nik_15) or
                           linked to the resident with the same first 15 digits (Excel keeps 15
@@ -35,11 +35,12 @@ verifications as (
     qualify row_number() over (partition by nik order by verified_date desc, period desc, delivery_region_code) = 1
 ),
 
--- valid NIKs absent from Dukcapil carried by records of different persons
+-- well-formed NIKs absent from Dukcapil carried by records of different persons (sex_mismatch too:
+-- a woman carrying a man's NIK is how borrowing shows when the holder lives outside the pull)
 absent_shared as (
     select nik
     from records
-    where nik_status = 'valid' and nik_found_at_dukcapil is null
+    where nik_status in ('valid', 'sex_mismatch') and nik_found_at_dukcapil is null
     group by nik
     having count(distinct person_id) > 1
 ),
