@@ -127,8 +127,8 @@ def comparisons() -> list:
         "comparison_levels": [
             _level("region_code_l is null or region_code_r is null", "null", null=True),
             _level("desa_code_l = desa_code_r", "same desa", m=0.85, u=0.001),
-            _level(_known_by_other_source("desa_code_l", "desa_codes_r"), "where the other source knew the resident",
-                   m=0.01, u=0.000005),
+            _level(_known_by_other_source("desa_code_l", "desa_codes_r"),
+                   "where the other source knew the resident", m=0.01, u=0.000005),
             _level("region_code_l = region_code_r", "same kab/kota", m=0.1, u=0.05),
             _level("else", "else", m=0.05, u=0.949),
         ],
@@ -138,8 +138,8 @@ def comparisons() -> list:
         "comparison_levels": [
             _level("kk_number_l is null or kk_number_r is null", "null", null=True),
             _level("kk_number_l = kk_number_r", "same KK", m=0.8, u=0.00005),
-            _level(_known_by_other_source("kk_number_l", "kk_numbers_r"), "a KK the other source knew the resident under",
-                   m=0.01, u=0.000001),
+            _level(_known_by_other_source("kk_number_l", "kk_numbers_r"),
+                   "a KK the other source knew the resident under", m=0.01, u=0.000001),
             _level("else", "else", m=0.2, u=0.99995),
         ],
     }
