@@ -18,8 +18,8 @@
                           unresolved records still show the old ones; Splink compares a DTKS record
                           with the Regsosek history and a Regsosek member with the DTKS history, so
                           a record never meets its own place (training stays honest).
-      nik_15, nik_6       what a NIK still tells when damaged: its first 15 digits (16-digit NIKs and
-                          NIKs with a spreadsheet `.0`) and its first 6 digits (also recovered from
+      nik_15, nik_6       what a NIK still tells when damaged: its first 15 digits (16-digit NIKs
+                          ending in 0 and NIKs with a spreadsheet `.0`) and its first 6 digits (also recovered from
                           scientific notation `3.57101E+15`); null when the NIK belongs to somebody
                           else (identity_conflict) or is missing
 -#}
@@ -99,7 +99,10 @@ listed_features as (
         listed.kk_number,
         case
             when records.conflict_nik is not null then null
-            when regexp_full_match(listed.nik, '^[0-9]{16}([.,]0+)?$') then substr(listed.nik, 1, 15)
+            -- only where Excel can have cut it: a last digit 0, or a spreadsheet `.0` (a twin's NIK
+            -- differs from its sibling's in the last digit only)
+            when regexp_full_match(listed.nik, '^[0-9]{15}0$') or regexp_full_match(listed.nik, '^[0-9]{16}[.,]0+$')
+                then substr(listed.nik, 1, 15)
         end as nik_15,
         case
             when records.conflict_nik is not null then null

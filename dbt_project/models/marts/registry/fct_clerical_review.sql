@@ -3,14 +3,15 @@
     Regsosek record the NIK match left unresolved whose Splink linkage is uncertain
     (int_person_source_records.is_in_clerical_review), with every Dukcapil candidate scored at or above
     var('linkage_review_threshold'). Uncertain means: the best candidate lies in
-    [linkage_review_threshold, linkage_match_threshold), or another candidate is nearly as likely (the
-    best one's share of the candidates stays under linkage_match_threshold). Until a region decides, the record stays its own person (not merged).
+    [linkage_review_threshold, linkage_match_threshold), another candidate is nearly as likely (the
+    best one's share of the candidates stays under linkage_match_threshold), or the record's own NIK
+    is not in the pull and its name disagrees (int_person_source_records.review_reason). Until a region decides, the record stays its own person (not merged).
     The region is the record's (its operators hold the KTP/KK to check against).
 -#}
 {%- set match_threshold = var('linkage_match_threshold') -%}
 {%- set review_threshold = var('linkage_review_threshold') -%}
 with in_review as (
-    select source, record_id, nik_status, match_status
+    select source, record_id, nik_status, match_status, review_reason
     from {{ ref('int_person_source_records') }}
     where is_in_clerical_review
 ),
@@ -49,6 +50,7 @@ pairs as (
         in_review.record_id,
         in_review.nik_status as record_nik_status,
         in_review.match_status,
+        in_review.review_reason,
         predictions.dukcapil_nik,
         predictions.match_probability,
         predictions.match_weight,
@@ -105,10 +107,13 @@ final as (
         cast(explained.match_probability as double) as match_probability,
         cast(explained.match_weight as double) as match_weight,
         case
-            when explained.match_probability >= {{ match_threshold }} then
-                'kecocokan ' || printf('%.1f%%', explained.match_probability * 100) || ' melewati ambang cocok '
-                || printf('%.0f%%', {{ match_threshold }} * 100) || ', tetapi ada penduduk Dukcapil lain yang hampir sama cocok'
-                || ' (' || explained.evidence || ')'
+            when explained.review_reason = 'near_equal_rival' then
+                'kecocokan ' || printf('%.1f%%', explained.match_probability * 100)
+                || ', tetapi ada penduduk Dukcapil lain yang hampir sama cocok (' || explained.evidence || ')'
+            when explained.review_reason = 'nik_and_name_disagree' then
+                'kecocokan ' || printf('%.1f%%', explained.match_probability * 100)
+                || ', tetapi nama tidak sesuai: mungkin saudara kembar atau anggota keluarga lain ('
+                || explained.evidence || ')'
             else
                 'kecocokan ' || printf('%.1f%%', explained.match_probability * 100) || ' di bawah ambang cocok '
                 || printf('%.0f%%', {{ match_threshold }} * 100) || ' (' || explained.evidence || ')'
