@@ -2,7 +2,8 @@
     One row per integrated person (person_id): the survivorship rules (docs/SURVIVORSHIP.md). Each
     attribute takes the first source that has a value, in this order, and records it in <attribute>_source:
       identity (nik, name, birth date, sex), family card (kk_number), address and life status:
-        Dukcapil when the person is there, otherwise the DTKS record, otherwise the Regsosek member;
+        Dukcapil when the person is there, otherwise the DTKS record, otherwise the Regsosek member
+        (a DTKS or Regsosek family card number only when structurally valid, kk_status);
       programme receipt: DTKS (any of the person's DTKS records receiving);
       family (for the welfare rank) and socio-economics: Regsosek, the keluarga of the person's own
         Regsosek record; a person without one (born after the enumeration, or missed by it) joins
@@ -55,7 +56,9 @@ dtks_by_person as (
         arg_min(dtks_person_id, dtks_person_id) as dtks_person_id,
         arg_min(nik, dtks_person_id) as nik,
         arg_min(nik_status, dtks_person_id) as nik_status,
-        arg_min(kk_number, dtks_person_id) as kk_number,
+        -- a family card number survives only when structurally valid (kk_status); the delivered one is kept apart
+        arg_min(case when kk_status = 'valid' then kk_number end, dtks_person_id) as kk_number,
+        arg_min(kk_number, dtks_person_id) as delivered_kk_number,
         arg_min(full_name, dtks_person_id) as full_name,
         arg_min(birth_date, dtks_person_id) as birth_date,
         arg_min(sex, dtks_person_id) as sex,
@@ -85,7 +88,7 @@ regsosek_by_person as (
         arg_min(regsosek_family_id, regsosek_person_id) as family_id,
         arg_min(nik, regsosek_person_id) as nik,
         arg_min(nik_status, regsosek_person_id) as nik_status,
-        arg_min(family_kk_number, regsosek_person_id) as kk_number,
+        arg_min(case when family_kk_status = 'valid' then family_kk_number end, regsosek_person_id) as kk_number,
         arg_min(full_name, regsosek_person_id) as full_name,
         arg_min(birth_date, regsosek_person_id) as birth_date,
         arg_min(sex, regsosek_person_id) as sex,
@@ -176,7 +179,7 @@ integrated as (
         coalesce(dtks_by_person.dtks_records, 0) as dtks_records,
         dtks_by_person.region_code as dtks_region_code,
         dtks_by_person.desa_code as dtks_desa_code,
-        dtks_by_person.kk_number as dtks_kk_number,
+        dtks_by_person.delivered_kk_number as dtks_kk_number,
         regsosek_by_person.regsosek_person_id,
         coalesce(dtks_by_person.has_identity_conflict, false)
             or coalesce(regsosek_by_person.has_identity_conflict, false) as has_identity_conflict,
