@@ -381,6 +381,30 @@ def test_worklists_have_sanggahan_past_sla_with_what_to_do(present):
     assert found["tanpa_kecamatan"][0]["tindakan"].value.startswith("NIK tersanggah tidak cocok")
 
 
+def test_sanggahan_with_a_nik_excel_damaged_says_which_nik_it_matched(tmp_path, monkeypatch):
+    """A sanggahan whose workbook NIK Excel turned into 8.17101E+15 but whose name fits one person
+    (fct_sanggahan.nik_match_method excel_sci_name): the sheet names the NIK it was matched to and asks
+    for the NIK to be retyped as text."""
+    frames = rich_marts()
+    sanggahan = frames["fct_sanggahan"]
+    sanggahan["nik_match_method"], sanggahan["matched_nik"] = "exact", sanggahan["nik"]
+    damaged = sanggahan.sanggahan_id == "SGH-A-30"
+    true_nik = sanggahan.loc[damaged, "nik"].iloc[0]
+    sanggahan.loc[damaged, ["nik", "nik_match_method"]] = [f"{true_nik[0]}.{true_nik[1:6]}E+15", "excel_sci_name"]
+    settings = make_settings(tmp_path, monkeypatch)
+    assert _publish(settings, frames, regions=(REGION_A,))[REGION_A]["status"] == "published"
+    rows = {}
+    for path in (_release(settings, REGION_A) / "worklists").glob("*.xlsx"):
+        book = load_workbook(path)
+        if "sanggahan_lewat_sla" in book.sheetnames:
+            rows |= {row["sanggahan_id"].value: row for row in _sheet_rows(book["sanggahan_lewat_sla"])}
+    repaired, exact = rows["SGH-A-30"], rows["SGH-A-16"]
+    assert repaired["NIK tersanggah"].value == f"{true_nik[0]}.{true_nik[1:6]}E+15"  # as the region typed it
+    assert "rusak oleh Excel" in repaired["masalah"].value and true_nik in repaired["masalah"].value
+    assert repaired["tindakan"].value.startswith(f"Tulis ulang NIK tersanggah sebagai teks ({true_nik}")
+    assert "Excel" not in exact["masalah"].value and exact["tindakan"].value.startswith("Verifikasi segera")
+
+
 def test_worklists_have_clerical_review_pairs_to_decide(present):
     folder = _release(present, REGION_A) / "worklists"
     pairs = []

@@ -5,7 +5,8 @@ Sheets, each row saying what is wrong and what to do, with an empty column for t
                        recipient, moved out, ...)
   clerical_review      candidate pairs to decide: a DTKS/Regsosek record and a Dukcapil person that may
                        be the same (fct_clerical_review)
-  sanggahan_lewat_sla  sanggahan still undecided after the SLA (fct_sanggahan, is_past_sla)
+  sanggahan_lewat_sla  sanggahan still undecided after the SLA (fct_sanggahan, is_past_sla); a NIK Excel
+                       damaged in the workbook is shown as typed, with the NIK it was matched to
 
 NIK cells are text (number format '@') so Excel never turns them into 3.51E+15 or drops a leading
 zero. Full NIKs are deliberate here: the worklists are for the region's operators only (UU PDP).
@@ -24,6 +25,9 @@ from terpadu.runs import run_dir
 from terpadu.settings import Settings
 
 NO_KECAMATAN = "tanpa_kecamatan"
+# fct_sanggahan.nik_match_method of a workbook NIK Excel damaged and int_workbook_niks_matched repaired
+EXCEL_REPAIRS = {"excel_float": "tertulis sebagai angka desimal", "excel_15": "digit ke-16 hilang",
+                 "excel_sci_name": "tertulis sebagai notasi ilmiah, dicocokkan lewat nama"}
 CLERICAL_SHEET = "clerical_review"
 SANGGAHAN_SHEET = "sanggahan_lewat_sla"
 
@@ -100,7 +104,7 @@ def _sanggahan_sheets(con, path: Path, region_code: str, villages: dict[str, str
     if not mart.available:
         return
     shown = ("kecamatan_code", "sanggahan_id", "nik", "person_id", "desa_code", "objection_date", "days_open",
-             "sla_days", "reason", "receives_pkh", "receives_bpnt", "receives_pbi")
+             "sla_days", "reason", "receives_pkh", "receives_bpnt", "receives_pbi", "nik_match_method", "matched_nik")
     rows = mart.query(f"select {_select(mart, shown)} from m where is_past_sla "
                       "order by kecamatan_code nulls last, days_open desc nulls last, objection_date, sanggahan_id")
     for row in rows:
@@ -118,6 +122,11 @@ def _sanggahan_sheets(con, path: Path, region_code: str, villages: dict[str, str
         if row["person_id"] is None:
             action = ("NIK tersanggah tidak cocok dengan orang mana pun di registri: periksa NIK pada sanggahan, "
                       "lalu " + action[0].lower() + action[1:])
+        elif row["nik_match_method"] in EXCEL_REPAIRS:
+            problem += (f". NIK pada sanggahan rusak oleh Excel ({EXCEL_REPAIRS[row['nik_match_method']]}); "
+                        f"dicocokkan ke NIK {row['matched_nik']}")
+            action = (f"Tulis ulang NIK tersanggah sebagai teks ({row['matched_nik']}, cek dengan KTP/KK), lalu "
+                      + action[0].lower() + action[1:])
         sheet.rows.append([
             row["sanggahan_id"], _text(row["nik"]), row["person_id"], row["desa_code"],
             villages.get(row["desa_code"], "") if row["desa_code"] else "", row["objection_date"], row["days_open"],
