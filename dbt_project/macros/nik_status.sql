@@ -17,17 +17,7 @@
 -#}
 {% macro nik_status(nik, sex, kecamatan_relation) -%}
     case
-        when {{ nik }} is null or {{ nik }} = '' then 'missing'
-        when regexp_full_match({{ nik }}, '^[0-9]+([.,][0-9]+)?[eE][+]?[0-9]+$')
-            or regexp_full_match({{ nik }}, '^[0-9]{15,16}[.,]0+$')
-            or regexp_full_match({{ nik }}, '^[0-9]{12}0000$')
-            then 'excel_mangled'
-        when not regexp_full_match({{ nik }}, '^[0-9]{16}$') then 'not_16_digits'
-        when not exists (
-            select 1
-            from {{ kecamatan_relation }} as _kec
-            where _kec.kecamatan_digits = substr({{ nik }}, 1, 6)
-        ) then 'invalid_region'
+        {{ _sixteen_digit_id_checks(nik, kecamatan_relation, serial_0000_is_excel=true) }}
         when {{ nik_birth_date(nik, '19') }} is null and {{ nik_birth_date(nik, '20') }} is null
             then 'invalid_date'
         when {{ sex }} = 'L' and cast(substr({{ nik }}, 7, 2) as integer) > 40 then 'sex_mismatch'
@@ -59,16 +49,27 @@
 -#}
 {% macro kk_status(kk, kecamatan_relation) -%}
     case
-        when {{ kk }} is null or {{ kk }} = '' then 'missing'
-        when regexp_full_match({{ kk }}, '^[0-9]+([.,][0-9]+)?[eE][+]?[0-9]+$')
-            or regexp_full_match({{ kk }}, '^[0-9]{15,16}[.,]0+$')
+        {{ _sixteen_digit_id_checks(kk, kecamatan_relation) }}
+        else 'valid'
+    end
+{%- endmacro %}
+
+{#-
+    The checks NIK and KK share, as `when` arms of a case: missing, excel_mangled (for a NIK also a
+    last serial 0000: serial_0000_is_excel), not_16_digits, invalid_region (first 6 digits).
+-#}
+{% macro _sixteen_digit_id_checks(value, kecamatan_relation, serial_0000_is_excel=false) -%}
+        when {{ value }} is null or {{ value }} = '' then 'missing'
+        when regexp_full_match({{ value }}, '^[0-9]+([.,][0-9]+)?[eE][+]?[0-9]+$')
+            or regexp_full_match({{ value }}, '^[0-9]{15,16}[.,]0+$')
+            {%- if serial_0000_is_excel %}
+            or regexp_full_match({{ value }}, '^[0-9]{12}0000$')
+            {%- endif %}
             then 'excel_mangled'
-        when not regexp_full_match({{ kk }}, '^[0-9]{16}$') then 'not_16_digits'
+        when not regexp_full_match({{ value }}, '^[0-9]{16}$') then 'not_16_digits'
         when not exists (
             select 1
             from {{ kecamatan_relation }} as _kec
-            where _kec.kecamatan_digits = substr({{ kk }}, 1, 6)
+            where _kec.kecamatan_digits = substr({{ value }}, 1, 6)
         ) then 'invalid_region'
-        else 'valid'
-    end
 {%- endmacro %}
