@@ -66,6 +66,12 @@ class Settings:
         return Path(os.environ.get("TERPADU_WAREHOUSE", self.state_dir / "warehouse" / "terpadu.duckdb"))
 
     @property
+    def duckdb_memory_limit(self) -> str | None:
+        """TERPADU_DUCKDB_MEMORY_LIMIT ('6GB', '4GiB'): the most memory one DuckDB connection of the
+        pipeline may use before spilling to disk (DuckDB's own default: 80 % of RAM)."""
+        return os.environ.get("TERPADU_DUCKDB_MEMORY_LIMIT", "").strip() or None
+
+    @property
     def exports_dir(self) -> Path:
         """Per-run Parquet exports of the marts, read by the gate and the publisher (never the .duckdb)."""
         return self.state_dir / "exports"

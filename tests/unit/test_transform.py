@@ -273,3 +273,24 @@ def test_no_model_plans_a_nested_loop_join(built):
             if operators and path.stem not in intended:
                 slow[path.stem] = sorted(operators)
     assert not slow, f"models planned with nested-loop joins: {slow}"
+
+
+def test_the_dbt_run_states_a_duckdb_memory_limit(monkeypatch, tmp_path):
+    """profiles.yml reads TERPADU_DUCKDB_MEMORY_LIMIT: the operator's value, else DuckDB's default,
+    in a form DuckDB accepts (the Splink step opens its connection with the same value)."""
+    from terpadu.transform import dbt_env
+
+    monkeypatch.setenv("TERPADU_STATE_DIR", str(tmp_path))
+    monkeypatch.setenv("TERPADU_NIK_HASH_KEY", KEY)
+    monkeypatch.setenv("TERPADU_DUCKDB_MEMORY_LIMIT", "3GB")
+    assert dbt_env(Settings.from_env())["TERPADU_DUCKDB_MEMORY_LIMIT"] == "3GB"
+    monkeypatch.delenv("TERPADU_DUCKDB_MEMORY_LIMIT")
+    default = dbt_env(Settings.from_env())["TERPADU_DUCKDB_MEMORY_LIMIT"]
+    with duckdb.connect(config={"memory_limit": default}) as con:
+        stated = con.execute("select current_setting('memory_limit')").fetchone()[0]
+    with duckdb.connect() as con:
+        own = con.execute("select current_setting('memory_limit')").fetchone()[0]
+    # DuckDB prints the limit rounded to 0.1 ('18.8 GiB' reads back as 18.7 GiB)
+    number, unit = stated.split()
+    own_number, own_unit = own.split()
+    assert unit == own_unit and abs(float(number) - float(own_number)) < 0.15

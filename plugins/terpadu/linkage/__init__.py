@@ -47,6 +47,7 @@ swapped birth date); a NIK used by a different person is never itself a reason t
 from __future__ import annotations
 
 import logging
+import os
 
 import duckdb
 import pyarrow as pa
@@ -189,7 +190,9 @@ def predict_links(records: pa.Table, floor: float = 0.01, seed: int = 42, max_pa
     if missing:
         raise ValueError(f"linkage input lacks column(s) {sorted(missing)}: see int_linkage_records")
     logging.getLogger("splink").setLevel(logging.WARNING)
-    con = duckdb.connect()
+    # the pipeline's memory limit (terpadu.transform sets it for the dbt run this step is part of)
+    limit = os.environ.get("TERPADU_DUCKDB_MEMORY_LIMIT", "").strip()
+    con = duckdb.connect(config={"memory_limit": limit} if limit else {})
     try:
         con.register("records_arrow", records)
         # the history lists as text lists also when a batch has none (an all-null Arrow column)

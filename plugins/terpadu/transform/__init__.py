@@ -8,6 +8,8 @@ environment variables that this module sets from `Settings` for the duration of 
     TERPADU_REFERENCE_DIR   plugins/terpadu/reference/data (external sources)
     TERPADU_PILOT_REGIONS   the pilot list CSV (replaceable)
     TERPADU_NIK_HASH_KEY    key of the NIK pseudonym (Settings.nik_hash_key; never in the repo)
+    TERPADU_DUCKDB_MEMORY_LIMIT  Settings.duckdb_memory_limit, else DuckDB's default (80 % of RAM):
+                            the warehouse connection's and the Splink step's memory before spilling
 
 and passes the run's dbt vars explicitly (`run_vars`, recorded in the build summary):
 
@@ -35,6 +37,8 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
+import duckdb
+
 from terpadu import runs, warehouse
 from terpadu.settings import REFERENCE_DIR, Settings
 
@@ -60,10 +64,20 @@ def dbt_env(settings: Settings) -> dict[str, str]:
         "TERPADU_REFERENCE_DIR": str(REFERENCE_DIR),
         "TERPADU_PILOT_REGIONS": str(Path(settings.pilot_regions_file).resolve()),
         "TERPADU_NIK_HASH_KEY": settings.nik_hash_key,
+        "TERPADU_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit or duckdb_default_memory_limit(),
         # dbt: no version check over the network, no telemetry.
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DBT_VERSION_CHECK": "false",
     }
+
+
+def duckdb_default_memory_limit() -> str:
+    """DuckDB's own default memory limit on this machine (80 % of RAM), for profiles.yml to state."""
+    con = duckdb.connect()
+    try:
+        return con.execute("select current_setting('memory_limit')").fetchone()[0]
+    finally:
+        con.close()
 
 
 def as_of_date(settings: Settings) -> str:

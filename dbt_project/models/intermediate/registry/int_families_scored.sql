@@ -18,26 +18,25 @@ intercept as (
     select weight as intercept from weights where variable = 'intercept'
 ),
 
+-- per-variable means as a grouped aggregate, not a window over the run: at 1 M persons the
+-- families x variables rows would have to sit in memory at once
+means as (
+    select variable, avg(value) as mean_value
+    from variables
+    group by variable
+),
+
 contributions as (
     select
         variables.family_id,
         variables.members,
         variables.missing_codes,
         variables.variable,
-        variables.value,
-        weights.weight,
         weights.weight * variables.value as contribution,
-        weights.weight * (variables.value - avg(variables.value) over (partition by variables.variable))
-            as contribution_vs_mean,
+        weights.weight * (variables.value - means.mean_value) as contribution_vs_mean,
     from variables
     inner join weights on variables.variable = weights.variable
-),
-
-factors_ranked as (
-    select
-        *,
-        row_number() over (partition by family_id order by contribution_vs_mean, variable) as factor_rank,
-    from contributions
+    inner join means on variables.variable = means.variable
 ),
 
 scored as (
@@ -46,12 +45,14 @@ scored as (
         any_value(members) as members,
         any_value(missing_codes) as missing_codes,
         (select intercept from intercept) + sum(contribution) as predicted_log_expenditure,
-        string_agg(
-            case when factor_rank <= 3 and contribution_vs_mean < 0 then variable end,
-            ', ' order by factor_rank
+        -- the three most negative contributions, ties by variable name
+        array_to_string(
+            min_by(variable, {'contribution': contribution_vs_mean, 'variable': variable}, 3)
+                filter (where contribution_vs_mean < 0),
+            ', '
         ) as top_factors,
         count(*) as variables_scored,
-    from factors_ranked
+    from contributions
     group by family_id
 )
 
