@@ -33,6 +33,21 @@
     end
 {%- endmacro %}
 
+{#-
+    Dotted desa_code, kecamatan_code and region_code (three columns) from Dukcapil's separate code
+    columns (NO_PROP 2, NO_KAB 2, NO_KEC 2, NO_KEL 4 digits, leading zeros possibly dropped); a code
+    whose parts are blank is null.
+-#}
+{% macro dukcapil_area_codes(prop, kab, kec, kel) -%}
+    {%- set p = "lpad(nullif(trim(" ~ prop ~ "), ''), 2, '0')" -%}
+    {%- set k = "lpad(nullif(trim(" ~ kab ~ "), ''), 2, '0')" -%}
+    {%- set c = "lpad(nullif(trim(" ~ kec ~ "), ''), 2, '0')" -%}
+    {%- set l = "lpad(nullif(trim(" ~ kel ~ "), ''), 4, '0')" -%}
+    {{ desa_code_dotted(p ~ " || " ~ k ~ " || " ~ c ~ " || " ~ l) }} as desa_code,
+        {{ p }} || '.' || {{ k }} || '.' || {{ c }} as kecamatan_code,
+        {{ p }} || '.' || {{ k }} as region_code
+{%- endmacro %}
+
 {#- Sex in one vocabulary: 'L' laki-laki, 'P' perempuan. -#}
 {% macro to_sex(value) -%}
     case upper(trim(cast({{ value }} as varchar)))

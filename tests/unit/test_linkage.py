@@ -123,3 +123,15 @@ def test_a_family_that_moved_is_found_through_where_the_other_source_knew_it(pop
     regsosek_record = {**record, "unique_id": "regsosek:MOVED", "source": "regsosek"}
     other_source = _link([*mover, resident, regsosek_record])[("regsosek:MOVED", nik)]
     assert other_source["weight_place"] < 0 and other_source["weight_family"] < 0
+
+
+def test_the_pipeline_memory_limit_reaches_the_splink_connection(population, monkeypatch):
+    """TERPADU_DUCKDB_MEMORY_LIMIT (set by terpadu.transform for the dbt run) caps Splink's own DuckDB too."""
+    rows, residents = population
+    nik, name, birth, sex, desa, kk = residents[10]
+    rows = [*rows, _row("dtks:X", "listed", name, birth, sex, desa, kk, None, to_link=True)]
+    monkeypatch.setenv("TERPADU_DUCKDB_MEMORY_LIMIT", "1MB")
+    with pytest.raises(Exception, match="(?i)out of memory"):
+        _link(rows)
+    monkeypatch.setenv("TERPADU_DUCKDB_MEMORY_LIMIT", "1GB")
+    assert ("dtks:X", nik) in _link(rows)

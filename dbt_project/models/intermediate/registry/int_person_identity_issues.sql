@@ -12,7 +12,7 @@
       nik_invalid         the NIK is missing or fails the structure check (and is not at Dukcapil);
       nik_not_in_dukcapil a structurally valid NIK Dukcapil does not have: not in the Dukcapil pull
                           (the DKB files of the pilot regions) and either answered TIDAK PADAN by the
-                          national NIK matching (stg_dukcapil__nik_verifications), or not answered
+                          national NIK matching (int_dukcapil_nik_verifications_deduplicated), or not answered
                           at all (the region delivered no verification of that NIK). A NIK the
                           matching answered PADAN is known to Dukcapil (its holder lives outside the
                           pilot regions): no flag; fct_person_flags judges the domicile (moved_out).
@@ -28,11 +28,10 @@ holders as (
     where source = 'dukcapil'
 ),
 
--- Dukcapil's national answer per NIK (the same whichever region submitted it): the newest matching
+-- Dukcapil's national answer per NIK (the newest)
 verifications as (
     select nik, verification_status
-    from {{ ref('stg_dukcapil__nik_verifications') }}
-    qualify row_number() over (partition by nik order by verified_date desc, period desc, delivery_region_code) = 1
+    from {{ ref('int_dukcapil_nik_verifications_deduplicated') }}
 ),
 
 -- well-formed NIKs absent from Dukcapil carried by records of different persons (sex_mismatch too:

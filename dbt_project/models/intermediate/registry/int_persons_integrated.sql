@@ -12,7 +12,7 @@
       is_nik_shared: the person carries, or holds, a NIK used by another person (int_person_identity_issues);
       verified domicile: a person NOT in the Dukcapil pull (no DKB record: e.g. moved to a kab/kota
         outside the pilot regions) takes Dukcapil's national NIK-matching answer for their own NIK
-        (stg_dukcapil__nik_verifications, the newest answer): dukcapil_verification_status PADAN /
+        (int_dukcapil_nik_verifications_deduplicated, the newest answer): dukcapil_verification_status PADAN /
         TIDAK PADAN and, when PADAN, verified_region_code / verified_desa_code, the holder's current
         domicile. Own NIK: the DTKS record's NIK, else the Regsosek member's, only when structurally
         valid, with no identity conflict and not shared (a borrowed NIK would give the holder's
@@ -104,10 +104,9 @@ people as (
     select distinct person_id, person_key from records
 ),
 
--- Dukcapil's national answer per NIK (the same whichever region submitted it): the newest matching
+-- Dukcapil's national answer per NIK (the newest)
 verifications as (
-    select * from {{ ref('stg_dukcapil__nik_verifications') }}
-    qualify row_number() over (partition by nik order by verified_date desc, period desc, delivery_region_code) = 1
+    select * from {{ ref('int_dukcapil_nik_verifications_deduplicated') }}
 ),
 
 -- the Regsosek keluarga of each Dukcapil family card, for members Regsosek did not enumerate
